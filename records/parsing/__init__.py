@@ -1,0 +1,18 @@
+"""Gazette parser.
+
+Pure Python: this package must not import Django or anything from the
+project's apps. It is fed the bytes or text of one gazette issue and returns
+frozen dataclasses (``ParsedGazette``); writing to the database is
+``records.loading``'s job.
+
+Public API:
+    read_source(data, filename) -> str          bytes of .txt/.md/.pdf/.docx → text
+    parse_gazette(text, metadata=None) -> ParsedGazette
+    gazette_to_json(parsed) -> dict              the gazette/1 shape
+    GazetteParseError                            the only exception raised
+"""
+
+from .errors import GazetteParseError
+from .types import IssueMetadata, ParsedGazette
+
+__all__ = ["GazetteParseError", "IssueMetadata", "ParsedGazette"]
