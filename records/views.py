@@ -1,0 +1,47 @@
+"""Public pages: published issues only."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from records.models import Article, Gazette, Meeting
+
+
+def gazette_list(request):
+    gazettes = Gazette.objects.published().for_list()
+    page = Paginator(gazettes, 30).get_page(request.GET.get("page"))
+    return render(request, "records/gazette_list.html", {"page": page})
+
+
+def gazette_detail(request, pk: int):
+    gazette = get_object_or_404(Gazette.objects.published().for_list(), pk=pk)
+    toc = gazette.toc_entries.select_related("article").order_by("ordinal")
+    articles = gazette.articles.defer("text").order_by("number")
+    return render(
+        request,
+        "records/gazette_detail.html",
+        {"gazette": gazette, "toc": toc, "articles": articles},
+    )
+
+
+def article_detail(request, pk: int):
+    article = get_object_or_404(
+        Article.objects.published().select_related("gazette__publication", "meeting"), pk=pk
+    )
+    provisions = article.provisions.order_by("first_line", "kind")
+    return render(
+        request, "records/article_detail.html", {"article": article, "provisions": provisions}
+    )
+
+
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(Meeting.objects.published(), pk=pk)
+    return render(
+        request,
+        "records/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": meeting.agenda_items.order_by("number"),
+            "attendance": meeting.attendance.order_by("status", "id"),
+            "decisions": meeting.personnel_decisions.select_related("person"),
+        },
+    )
