@@ -128,6 +128,8 @@ class Tenure(models.Model):
     end_decision = models.ForeignKey(
         "records.PersonnelDecision", models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Derived tenures are rebuilt from the decisions on every load; a clerk's own are kept.
+    derived = models.BooleanField("由任免决定推导", default=False)
 
     objects = TenureQuerySet.as_manager()
 

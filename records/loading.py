@@ -531,6 +531,10 @@ class _Loader:
         ).select_related("person"):
             candidates[alias.name].add(alias.person_id)
             people_by_pk[alias.person_id] = alias.person
+        ambiguous = {name: pks for name, pks in candidates.items() if len(pks) > 1}
+        if ambiguous:
+            for name, pk in self._resolve_by_context(ambiguous).items():
+                candidates[name] = {pk}
         result: dict[str, Person | None] = {}
         new_people = []
         for name, printed_person in printed.items():
@@ -555,6 +559,41 @@ class _Loader:
         counts.created += len(new_people)
         counts.unchanged += len(printed) - len(new_people)
         return result
+
+    def _resolve_by_context(self, ambiguous: Mapping[str, set[int]]) -> dict[str, int]:
+        """Pick the one candidate that fits what the issue says about the name.
+
+        A name present at a standing-committee meeting fits the committee's
+        members of that term; a name in a personnel decision fits whoever
+        held or was decided for one of the same posts. A name that fits
+        none or several candidates stays unresolved.
+        """
+        terms: dict[str, set[int]] = defaultdict(set)
+        for meeting in self.parsed.meetings:
+            if meeting.ref.body == Body.STANDING_COMMITTEE:
+                for person in meeting.present:
+                    terms[person.name].add(meeting.ref.term)
+        posts: dict[str, set[str]] = defaultdict(set)
+        for decision in self.parsed.personnel_decisions:
+            posts[decision.person].update(decision.positions)
+        pks = {pk for group in ambiguous.values() for pk in group}
+        memberships = set(
+            Membership.objects.filter(
+                person_id__in=pks, region=self.region, body=Body.STANDING_COMMITTEE
+            ).values_list("person_id", "term")
+        )
+        held = set(Tenure.objects.filter(person_id__in=pks).values_list("person_id", "post__title"))
+        resolved = {}
+        for name, group in ambiguous.items():
+            fitting = {
+                pk
+                for pk in group
+                if any((pk, term) in memberships for term in terms[name])
+                or any((pk, title) in held for title in posts[name])
+            }
+            if len(fitting) == 1:
+                resolved[name] = fitting.pop()
+        return resolved
 
     # -- meeting records --
 
@@ -818,7 +857,7 @@ def rebuild_tenures(person_ids: Iterable[int], *, counts: Counts | None = None) 
                     wanted[index] = (person, post_id, start, decision.date, start_pk, decision.pk)
     existing = {
         (t.person_id, t.post_id, t.started_on, t.ended_on, t.start_decision_id, t.end_decision_id): t.pk
-        for t in Tenure.objects.filter(person_id__in=person_ids)
+        for t in Tenure.objects.filter(person_id__in=person_ids, derived=True)
     }
     stale = [pk for row, pk in existing.items() if row not in set(wanted)]
     new = [row for row in wanted if row not in existing]
@@ -833,6 +872,7 @@ def rebuild_tenures(person_ids: Iterable[int], *, counts: Counts | None = None) 
                 ended_on=end,
                 start_decision_id=start_pk,
                 end_decision_id=end_pk,
+                derived=True,
             )
             for person, post, start, end, start_pk, end_pk in new
         )

@@ -228,3 +228,23 @@ def test_publish_flag_publishes_in_the_same_load():
     report = load(make_parsed(), publish=True)
     assert report.published
     assert Gazette.objects.get().status == GazetteStatus.PUBLISHED
+
+
+def test_ambiguous_name_is_resolved_by_membership_of_the_same_term():
+    member = Person.objects.create(region=REGION, name="李强")
+    Person.objects.create(region=REGION, name="李强")
+    Membership.objects.create(person=member, region=REGION, body="standing_committee", term=MEETING.term)
+    report = load(make_parsed())
+    assert "李强" not in report.unmatched_names
+    assert Attendance.objects.get(name="李强").person == member
+
+
+def test_ambiguous_name_is_resolved_by_a_post_held():
+    Person.objects.create(region=REGION, name="郑孝刚")
+    holder = Person.objects.create(region=REGION, name="郑孝刚")
+    post = Post.objects.create(region=REGION, title="示例市人民政府副市长")
+    Tenure.objects.create(person=holder, post=post, started_on=dt.date(2020, 1, 1))
+    load(make_parsed())
+    assert PersonnelDecision.objects.get().person == holder
+    # The clerk's own tenure is kept beside the one derived from the decision.
+    assert set(Tenure.objects.values_list("derived", flat=True)) == {False, True}
