@@ -109,12 +109,14 @@ def load_gazette(
     parsed_json: Mapping[str, Any] | None = None,
     allow_shrinkage: bool = False,
     publish: bool = False,
+    dry_run: bool = False,
 ) -> LoadReport:
     """Create or update one gazette issue and every record read from it.
 
     Runs in one transaction: any error leaves the database as it was.
     Raise ShrinkageError when records would be deleted and allow_shrinkage
-    is false.
+    is false. With dry_run the load is rolled back: the report tells what
+    would change.
     """
     with transaction.atomic():
         loader = _Loader(parsed, allow_shrinkage=allow_shrinkage)
@@ -127,6 +129,8 @@ def load_gazette(
         if publish:
             publish_gazette(report.gazette)
             report.published = True
+        if dry_run:
+            transaction.set_rollback(True)
         return report
 
 
@@ -259,15 +263,35 @@ class _Loader:
         existing_qs: models.QuerySet,
         rows: Mapping[str, dict[str, Any]],
         defaults: Mapping[str, Any],
+        rekey_on: str | None = None,
     ) -> dict[str, Any]:
         """Create, update or delete ``model`` rows of this issue so they match ``rows``.
 
-        Return every object by key after the sync. Deletions are only queued;
-        they run after every model has been compared (see _apply_deletes).
+        With ``rekey_on``, a stored row whose key vanished and a parsed row
+        whose key is new are taken as the same record when they agree on that
+        field (an article whose title the parser now reads differently keeps
+        its id). Return every object by key after the sync. Deletions are only
+        queued; they run after every model has been compared (_apply_deletes).
         """
         counts = self.report.counts.setdefault(label, Counts())
         existing = {obj.key: obj for obj in existing_qs}
         to_create, to_update, changed_fields = [], [], set()
+        rekeyed: set[int] = set()
+        if rekey_on:
+            vanished_by_field = {
+                getattr(obj, rekey_on): obj
+                for key, obj in existing.items()
+                if key not in rows and not obj.corrected_fields
+            }
+            for key, values in rows.items():
+                obj = None if key in existing else vanished_by_field.pop(values[rekey_on], None)
+                if obj is not None:
+                    del existing[obj.key]
+                    obj.key = key
+                    existing[key] = obj
+                    to_update.append(obj)
+                    rekeyed.add(obj.pk)
+                    changed_fields.add("key")
         for key, values in rows.items():
             obj = existing.get(key)
             if obj is None:
@@ -282,8 +306,11 @@ class _Loader:
             if changed:
                 for name in changed:
                     setattr(obj, name, values[name])
-                to_update.append(obj)
+                if obj.pk not in rekeyed:
+                    to_update.append(obj)
                 changed_fields.update(changed)
+                counts.updated += 1
+            elif obj.pk in rekeyed:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -299,7 +326,8 @@ class _Loader:
         if doomed:
             counts.deleted += len(doomed)
             self.pending_deletes.append((model, doomed))
-        result = {obj.key: obj for obj in existing.values() if obj.pk not in set(doomed)}
+        doomed_set = set(doomed)
+        result = {obj.key: obj for obj in existing.values() if obj.pk not in doomed_set}
         result.update({obj.key: obj for obj in to_create})
         return result
 
@@ -418,6 +446,7 @@ class _Loader:
             Article.objects.filter(gazette=self.gazette),
             rows,
             {"gazette": self.gazette},
+            rekey_on="number",
         )
         by_index = {doc.index: by_key[key] for key, doc in zip(keys, docs, strict=True)}
         # Parents point at articles of this issue, known only now.

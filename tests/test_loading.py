@@ -248,3 +248,27 @@ def test_ambiguous_name_is_resolved_by_a_post_held():
     assert PersonnelDecision.objects.get().person == holder
     # The clerk's own tenure is kept beside the one derived from the decision.
     assert set(Tenure.objects.values_list("derived", flat=True)) == {False, True}
+
+
+def test_dry_run_reports_the_changes_and_writes_nothing():
+    parsed = make_parsed()
+    load(parsed)
+    before = snapshot()
+    docs = list(parsed.documents)
+    docs[0] = dataclasses.replace(docs[0], title="改动后的纪要标题")
+    report = load(dataclasses.replace(parsed, documents=tuple(docs)), dry_run=True, allow_shrinkage=True)
+    assert report.counts["articles"].updated == 1
+    assert snapshot() == before
+    assert not Article.objects.filter(title="改动后的纪要标题").exists()
+
+
+def test_article_read_with_another_title_keeps_its_id():
+    parsed = make_parsed()
+    load(parsed)
+    first = Article.objects.get(number=1)
+    docs = list(parsed.documents)
+    docs[0] = dataclasses.replace(docs[0], title="示例市人大常委会会议纪要")
+    report = load(dataclasses.replace(parsed, documents=tuple(docs)))
+    assert report.counts["articles"].deleted == 0
+    assert Article.objects.get(number=1).pk == first.pk
+    assert Article.objects.get(number=1).title == "示例市人大常委会会议纪要"

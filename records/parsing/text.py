@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .types import MeetingBody, MeetingRef, PersonName
@@ -225,3 +226,175 @@ DOC_NUMBER_RE = re.compile(
 def normalise_doc_number(prefix: str, year: str, seq: str) -> str:
     """Write a 文号 in its standard form: 葫政发〔2020〕6号."""
     return f"{prefix}〔{year}〕{int(seq)}号"
+
+
+# --- paragraphs and sentences (shared by the record extractors) ---------------
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """Consecutive source lines read as one paragraph, layout spaces removed."""
+
+    first_line: int
+    last_line: int
+    text: str
+
+
+# A line ending in one of these closes its sentence: a following line after a
+# blank is a new paragraph, not the other half of a page seam.
+_TERMINAL = frozenset("。！？；：:;!?）)】〕」』”’…")
+# A line starting with one of these continues the previous sentence whatever
+# its length (the page broke right before a comma or a closing bracket).
+_CONTINUATION_START = frozenset("，、。；：,;:）)》〉”’")
+# Numbered headings, article labels and anchors start a paragraph of their own.
+_PARAGRAPH_START_RE = re.compile(
+    rf"^(?:[(（]|——|第\s*{CN_NUMERAL}\s*[条章节]|{CN_NUMERAL}、|[(（]{CN_NUMERAL}[)）]|\d+\s*[.．、]|附件)"
+)
+_SEAM_MIN_LENGTH = 30  # a page seam follows a full-width line; short lines end there
+
+
+def _bracket_open(text: str) -> bool:
+    """True when text opens more round brackets than it closes (a wrapped anchor)."""
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
+
+
+def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
+    """Read numbered lines as paragraphs, rejoining the halves of page seams.
+
+    ``lines`` are ``(line number, text)`` pairs in order, blank lines included.
+    A line continues the previous one (across blank lines) when the page broke
+    mid-sentence: the previous line is long and ends without terminal
+    punctuation, or it ends in ``，``/``、``, or it is an anchor whose bracket or
+    ``——`` subtitle is still open, or the next line starts with punctuation.
+    TAB rows (tables) are never joined. The text of a paragraph has its layout
+    spaces removed (``collapse_spaces``).
+    """
+    paragraphs: list[Paragraph] = []
+    first = last = 0
+    parts: list[str] = []
+    joined_lines = 0
+
+    def flush() -> None:
+        nonlocal parts, joined_lines
+        if parts:
+            paragraphs.append(Paragraph(first, last, "".join(parts)))
+        parts = []
+        joined_lines = 0
+
+    for number, raw in lines:
+        if not raw.strip():
+            continue
+        is_row = "\t" in raw.strip()
+        text = collapse_spaces(raw)
+        if parts and not is_row and _continues(parts, text, joined_lines):
+            parts.append(text)
+            last = number
+            joined_lines += 1
+            if "\t" in raw:
+                flush()
+            continue
+        flush()
+        first = last = number
+        parts = [text]
+        if is_row:
+            flush()
+    flush()
+    return paragraphs
+
+
+def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
+    """Whether ``text`` is the second half of the paragraph in ``parts``."""
+    if joined_lines >= 200:  # a runaway join means the heuristic is wrong here
+        return False
+    previous = parts[-1]
+    opened = parts[0]
+    if text[0] in _CONTINUATION_START:
+        return True
+    if _PARAGRAPH_START_RE.match(text):
+        return False
+    if opened[:1] in "(（" and _bracket_open("".join(parts)) and joined_lines < 2:
+        return True
+    if opened.startswith("——") and not previous.endswith("上") and joined_lines < 2:
+        return True
+    if previous[-1] in _TERMINAL:
+        return False
+    if previous[-1] in "，、,":
+        return True
+    return len(previous) >= _SEAM_MIN_LENGTH
+
+
+def mask_titles(text: str, fill: str = "□") -> str:
+    """Blank out everything inside 《…》 (same length, so offsets survive).
+
+    Titles quote other documents (``《关于提请免去X职务的议案》``); patterns that
+    read decisions must not see the words inside them.
+    """
+    if "《" not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "《":
+            depth += 1
+            out.append(ch)
+        elif ch == "》" and depth:
+            depth -= 1
+            out.append(ch)
+        else:
+            out.append(fill if depth else ch)
+    return "".join(out)
+
+
+_OPENERS = {"《": "》", "（": "）", "(": ")", "“": "”", "〈": "〉", "「": "」"}
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first 。 that is not inside brackets or quotes."""
+    stack: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            stack.append(_OPENERS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+        elif ch == "。" and not stack:
+            return text[:i]
+        if len(stack) > 20:  # unbalanced text: give up on nesting
+            stack.clear()
+    return text
+
+
+def split_outside_brackets(text: str, separators: str) -> list[str]:
+    """Split on any of ``separators`` that is not inside brackets or quotes."""
+    parts: list[str] = []
+    stack: list[str] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            stack.append(_OPENERS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in separators and not stack:
+            parts.append(text[start:i])
+            start = i + 1
+        if len(stack) > 20:
+            stack.clear()
+    parts.append(text[start:])
+    return parts
+
+
+# Words that a 2-4 character run can spell without being a person's name.
+_NOT_NAMES = frozenset(
+    "根据 同志 决定 会议 任命 免去 免除 批准 接受 通过 审议 选举 主任 委员 主席 主席团 秘书长 "
+    "副主任 副秘书长 名单 人员 代表 成员 出席 列席 请假 缺席 执行主席 常务主席 市长 副市长 "
+    "以上 其中 合计 总计 共计 序号 姓名 职务 单位 备注".split()
+)
+_NAME_STOP_CHARS = frozenset("的了和为在经于等及与并对由将从所其该本此各们这那、，。；：,;:（）()《》“”")
+PERSON_NAME_RE = re.compile(rf"^[{CJK}]{{2,4}}$|^[{CJK}]{{1,6}}·[{CJK}·]{{1,10}}$")
+
+
+def is_person_name(text: str) -> bool:
+    """A plausible personal name: 2-4 CJK characters (or a ·-joined name)."""
+    return (
+        bool(PERSON_NAME_RE.match(text))
+        and text not in _NOT_NAMES
+        and not any(ch in _NAME_STOP_CHARS for ch in text)
+    )
