@@ -13,6 +13,8 @@ Public API:
 """
 
 from .errors import GazetteParseError
+from .export import gazette_to_json
+from .gazette import parse_gazette
 from .types import IssueMetadata, ParsedGazette
 
-__all__ = ["GazetteParseError", "IssueMetadata", "ParsedGazette"]
+__all__ = ["GazetteParseError", "IssueMetadata", "ParsedGazette", "gazette_to_json", "parse_gazette"]

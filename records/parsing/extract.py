@@ -42,4 +42,10 @@ class Extracted:
 
 def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Extracted:
     """Run every extractor over the documents of one issue."""
-    return Extracted()
+    from .meetings import extract_meetings, view_document
+
+    views = [view_document(s) for s in sources]
+    m = extract_meetings(views, info)
+    from .personnel import extract_personnel
+    pd, pw = extract_personnel(views, info, m)
+    return Extracted(meetings=m.meetings, personnel_decisions=pd, document_meetings=m.document_meetings, meeting_dates=m.meeting_dates, warnings=m.warnings + pw)

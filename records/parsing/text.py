@@ -289,8 +289,6 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
             parts.append(text)
             last = number
             joined_lines += 1
-            if "\t" in raw:
-                flush()
             continue
         flush()
         first = last = number
@@ -385,9 +383,10 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
 _NOT_NAMES = frozenset(
     "根据 同志 决定 会议 任命 免去 免除 批准 接受 通过 审议 选举 主任 委员 主席 主席团 秘书长 "
     "副主任 副秘书长 名单 人员 代表 成员 出席 列席 请假 缺席 执行主席 常务主席 市长 副市长 "
-    "以上 其中 合计 总计 共计 序号 姓名 职务 单位 备注".split()
+    "以上 其中 合计 总计 共计 序号 姓名 职务 单位 备注 附件 目录 说明 报告 决定 通知 公告".split()
 )
-_NAME_STOP_CHARS = frozenset("的了和为在经于等及与并对由将从所其该本此各们这那、，。；：,;:（）()《》“”")
+# Characters that never occur in a name but often next to one in prose.
+_NAME_STOP_CHARS = frozenset("的了们这那该、，。；：,;:（）()《》“”")
 PERSON_NAME_RE = re.compile(rf"^[{CJK}]{{2,4}}$|^[{CJK}]{{1,6}}·[{CJK}·]{{1,10}}$")
 
 

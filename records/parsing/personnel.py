@@ -1,0 +1,571 @@
+"""Personnel decisions taken at a meeting: appointments, removals, resignations.
+
+Only decisions are read, never the proposals that ask for them: a 议案 or a
+``现提请：`` list is evidence (it supplies names that help split glued
+``姓名+职务`` strings) but it is not a decision. Decisions are printed in
+决定, 通知, 任免名单, 公告 and 纪要; the same decision printed several times is
+one ``PersonnelDecision`` listing every document.
+
+Surface forms handled (see gazette-structure.md §4.4):
+
+* inline: ``决定任命X同志为Y``, ``免去X同志的Y职务``, ``接受X辞去Y职务的请求``,
+  ``批准任命X为Y``, ``选举A、B为Y``, ``撤销X的Y职务`` …
+* a verb header closing a paragraph (``决定任命：``, ``…会议决定免去：``,
+  ``批准辞去：``) followed by items ``X为Y；`` or glued ``XY职务；``, several
+  items to a line split on ``；``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .meetings import DocView, MeetingsResult, meeting_mentions
+from .text import (
+    CJK,
+    DATE_RE,
+    is_person_name,
+    make_date,
+    mask_titles,
+    parse_date,
+    parse_person,
+    split_outside_brackets,
+)
+from .types import (
+    Category,
+    GazetteInfo,
+    MeetingRef,
+    ParseWarning,
+    PersonnelAction,
+    PersonnelDecision,
+    Span,
+)
+
+# Documents that can only propose, report or comment on a decision.
+_NEVER_DECIDES: frozenset[Category] = frozenset(
+    {
+        "motion",
+        "speech",
+        "report",
+        "explanation",
+        "review_opinion",
+        "resignation_letter",
+        "regulation",
+        "agenda",
+    }
+)
+_PROPOSAL_TITLE_RE = re.compile(r"议案|提请|辞呈|辞职书|建议名单|说明$")
+
+# Verbs, longest first so that 批准任命 is not read as 任命.
+_VERBS: dict[str, PersonnelAction] = {
+    "批准任命": "approve_appointment",
+    "批准免去": "approve_removal",
+    "批准免除": "approve_removal",
+    "批准撤销": "approve_removal",
+    "批准辞去": "approve_resignation",
+    "决定任命": "appoint",
+    "决定免去": "remove",
+    "决定免除": "remove",
+    "决定撤销": "dismiss",
+    "决定接受": "accept_resignation",
+    "接受辞去": "accept_resignation",
+    "批准": "approve_resignation",  # only as 批准X辞去Y
+    "任命": "appoint",
+    "免去": "remove",
+    "免除": "remove",
+    "接受": "accept_resignation",
+    "撤销": "dismiss",
+    "撤职": "dismiss",
+    "罢免": "dismiss",
+    "补选": "elect",
+    "选举": "elect",
+    "通过": "elect",  # only as 通过X为Y (committee members elected by a session)
+}
+_VERB_RE = re.compile("|".join(sorted(_VERBS, key=len, reverse=True)))
+# A verb header closing a paragraph: 决定任命： / …第二十二次会议决定免去：
+_HEADER_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})\s*[：:]$")
+# The same header with its first item on the same line: 决定任命：X同志为Y。
+_HEADER_MID_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})\s*[：:](?=.)")
+_PROPOSAL_HEADER_RE = re.compile(r"(?:提请|建议)\s*[：:]$")
+# Words that make a sentence a proposal, not a decision.
+_PROPOSAL_WORDS_RE = re.compile(r"提请|建议|拟")
+_ITEM_NUMBER_RE = re.compile(r"^(?:\d{1,2}\s*[.．、]|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十\d]{1,3}[)）])\s*")
+
+_NAME = rf"[{CJK}·]{{2,10}}?"
+# X同志为Y / X为Y / X任Y (items under a header, or after an appointing verb)
+_NAMES_AS_RE = re.compile(rf"^(?:[(（][^)）]{{0,20}}[)）])?(?P<names>[^，。；为]{{2,200}}?)(?:同志)?(?:为|任)(?P<post>[^，。；]{{2,120}})")
+# X辞去Y职务 (after 接受 / 批准)
+_RESIGNS_RE = re.compile(r"^(?P<names>[^，。；辞]{2,80}?)(?:同志)?辞去(?P<post>[^，。；]{2,120}?)(?:职务|$|的)")
+# XY职务 (after 免去 / 免除 / 撤销, or as an item under such a header)
+_GLUED_RE = re.compile(r"^(?P<body>[^，。；]{3,120}?)(?:的?职务|$)")
+# 两名同志 / 等3人 after a run of names
+_COUNT_TAIL_RE = re.compile(r"(?:等)?[一二两三四五六七八九十\d]{1,3}(?:名|人|位)(?:同志)?$")
+# The body of the deciding organ, when it is a lower-level one (a district's
+# standing committee accepting a deputy's resignation is not this issuer's decision).
+_DECIDER_RE = re.compile(rf"([{CJK}]{{2,12}}?)(?:人民代表大会常务委员会|人大常委会)(?:决定|同意)?$")
+
+# Where an organisation's name ends inside a post (安阳市人民政府|副市长).
+_ORG_SUFFIXES = (
+    "人民政府", "委员会", "检察院", "法院", "办公室", "政府", "局", "厅", "部", "院",
+    "会", "室", "团", "庭", "馆", "站", "办", "社", "署", "司", "中心",
+)  # fmt: skip
+_ORG_MARKER_RE = re.compile(r"人民政府|政府|委员会|人大|常委会|检察院|法院|局|厅|办公室|[^副]部")
+_TITLE_SUFFIX_RE = re.compile(r"(?:长|主任|委员|员|书记|主席|代表|官)$")
+
+
+@dataclass(slots=True)
+class _Printing:
+    person: str
+    action: PersonnelAction
+    positions: list[str]
+    meeting: MeetingRef | None
+    stated_date: dt.date | None
+    document: int
+    span: Span
+    gender: str | None = None
+
+
+@dataclass(slots=True)
+class _Context:
+    region: str
+    known_names: set[str]
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+
+# --- posts -----------------------------------------------------------------------
+
+_TERM_PREFIX_RE = re.compile(r"^(?P<term>第?[一二三四五六七八九十]{1,3}届)")
+
+
+def expand_post(post: str, region: str) -> str:
+    """Write an abbreviated post in full where the abbreviation is standard.
+
+    ``市人大法制委员会主任委员`` → ``安阳市人民代表大会法制委员会主任委员``,
+    ``市政府副市长`` → ``安阳市人民政府副市长``. A post printed with the region
+    is kept as printed.
+    """
+    if not region or post.startswith(region) or len(region) < 2:
+        return post
+    abbr = region[-1]  # 市 / 县 / 区
+    if not post.startswith(abbr):
+        return post
+    rest = post[1:]
+    term = ""
+    match = _TERM_PREFIX_RE.match(rest)
+    if match:
+        term = match["term"] if match["term"].startswith("第") else "第" + match["term"]
+        rest = rest[match.end() :]
+    for short, full in (
+        ("人大常委会", "人民代表大会常务委员会"),
+        ("人大", "人民代表大会"),
+        ("政府", "人民政府"),
+        ("监委", "监察委员会"),
+        ("中院", "中级人民法院"),
+        ("法院", "中级人民法院"),
+        ("检察院", "人民检察院"),
+    ):
+        if rest.startswith(short):
+            rest = full + rest[len(short) :]
+            break
+    return region + term + rest
+
+
+def _org_prefix(post: str) -> str:
+    """The organisation part of a post: 安阳市人民政府副市长 → 安阳市人民政府."""
+    for end in range(len(post) - 1, 1, -1):
+        head = post[:end]
+        if any(head.endswith(suffix) for suffix in _ORG_SUFFIXES):
+            return head
+    return ""
+
+
+def split_posts(text: str, region: str) -> list[str]:
+    """Read ``副市长、代理市长`` style lists of posts sharing one organisation."""
+    text = text.strip().removeprefix("的").removeprefix("同志")
+    text = re.sub(r"(?:的?职务)?(?:的(?:请求|申请|辞职请求))?$", "", text)
+    parts = [p.strip() for p in split_outside_brackets(text, "、") if p.strip()]
+    posts: list[str] = []
+    for part in parts:
+        if posts and not _ORG_MARKER_RE.search(part) and not part.startswith(region[-1:] or "\0"):
+            prefix = _org_prefix(posts[-1])
+            posts.append(prefix + part if prefix else part)
+        else:
+            posts.append(expand_post(part, region))
+    return [p for p in posts if len(p) >= 2]
+
+
+def _fold_post(post: str) -> str:
+    return (
+        post.replace("人大常委会", "人民代表大会常务委员会")
+        .replace("人大", "人民代表大会")
+        .replace("市政府", "市人民政府")
+        .replace(" ", "")
+    )
+
+
+# --- names -----------------------------------------------------------------------
+
+
+def _clean_name(raw: str) -> tuple[str, str | None] | None:
+    """(name, gender) of one printed name, or None when it is not a name."""
+    raw = raw.strip().removesuffix("同志")
+    person = parse_person(raw)
+    if person is None or not is_person_name(person.name):
+        return None
+    return person.name, person.gender
+
+
+def _names(run: str) -> list[tuple[str, str | None]] | None:
+    """The names of ``A、B两名同志``; None unless every part is a name."""
+    run = _COUNT_TAIL_RE.sub("", run.strip())
+    run = re.sub(r"^[(（][^)）]{0,20}[)）]", "", run)  # (按姓名笔画为序)
+    parts = [p for p in re.split(r"[、，,]", run) if p.strip()]
+    names = [_clean_name(p) for p in parts]
+    if not names or not all(names):
+        return None
+    return [n for n in names if n]
+
+
+def split_glued(body: str, ctx: _Context) -> tuple[str, str] | None:
+    """Split ``田海涛安阳市人民政府副市长`` into the name and the post.
+
+    Names are 2-4 characters and carry no separator: the split is where
+    ``同志``/``的`` stands, after a name already known from the issue, before
+    the region (安阳市…), or before a place name ending in 县/区/市.
+    """
+    body = body.strip()
+    for marker in ("同志", "的"):
+        at = body.find(marker, 2, 7)
+        if at >= 2 and is_person_name(body[:at]):
+            return body[:at], body[at + len(marker) :].removeprefix("的")
+    for name in sorted(ctx.known_names, key=len, reverse=True):
+        if body.startswith(name) and len(body) > len(name) + 1:
+            return name, body[len(name) :]
+    region = ctx.region
+    for prefix in (region, region[:-1] if len(region) > 2 else ""):
+        if prefix:
+            at = body.find(prefix, 2, 6)
+            if 2 <= at <= 4 and is_person_name(body[:at]):
+                return body[:at], body[at:]
+    # A place name of two characters and its suffix: 焦琰|内黄县…
+    place = re.search(r"[县区市旗]", body[4:7])
+    if place:
+        at = 4 + place.start() - 2
+        if 2 <= at <= 4 and is_person_name(body[:at]):
+            return body[:at], body[at:]
+    if body[:1] == (region[-1:] or "\0"):
+        return None
+    at = body.find(region[-1:] or "\0", 2, 5)
+    if at >= 2 and is_person_name(body[:at]):
+        return body[:at], body[at:]
+    return None
+
+
+_KNOWN_AFTER_VERB_RE = re.compile(rf"(?:^|[，。；：、]|任命|免去|免除|接受|批准|选举|提请)(?P<n>[{CJK}]{{2,4}}?)同志")
+_KNOWN_ITEM_RE = re.compile(rf"(?:^|[；;])(?P<n>[{CJK}]{{2,4}}?)(?:同志)?[为任][^，。；]{{4,60}}?(?:长|主任|委员|员|书记|主席)(?=[；;。]|$)")
+
+
+def collect_names(views: Iterable[DocView]) -> set[str]:
+    """Names printed unambiguously anywhere (X同志, X为…长): used to split glued forms."""
+    names: set[str] = set()
+    for view in views:
+        for paragraph in view.body:
+            text = mask_titles(paragraph.text)
+            for pattern in (_KNOWN_AFTER_VERB_RE, _KNOWN_ITEM_RE):
+                for match in pattern.finditer(text):
+                    if is_person_name(match["n"]):
+                        names.add(match["n"])
+    return names
+
+
+# --- reading one document ----------------------------------------------------------
+
+
+def _may_decide(view: DocView) -> bool:
+    return view.category not in _NEVER_DECIDES and not _PROPOSAL_TITLE_RE.search(view.title)
+
+
+def _foreign_decider(before: str, region: str) -> bool:
+    """Whether the organ deciding (named right before the verb) is another body."""
+    match = _DECIDER_RE.search(before)
+    if not match:
+        return False
+    organ = match[1]
+    if region and region in organ:
+        return False
+    return organ[-1:] in "县区旗乡镇省" or (organ[-1:] == "市" and len(organ) > 1 and organ != region)
+
+
+def _parse_after_verb(
+    verb: str, rest: str, ctx: _Context
+) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
+    """(name, gender, posts, action) read from the words after one verb."""
+    action = _VERBS[verb]
+    found: list[tuple[str, str | None, list[str], PersonnelAction]] = []
+    rest = rest.removeprefix("了")
+    if action in ("accept_resignation", "approve_resignation") and verb != "批准辞去":
+        match = _RESIGNS_RE.match(rest)
+        if not match:
+            return []
+        names = _names(match["names"])
+        posts = split_posts(match["post"], ctx.region)
+        return [(n, g, posts, action) for n, g in names or [] if posts]
+    if action in ("appoint", "approve_appointment", "elect"):
+        match = _NAMES_AS_RE.match(rest)
+        if not match:
+            return []
+        names = _names(match["names"])
+        posts = split_posts(match["post"], ctx.region)
+        if not names or not posts or not _plausible_post(posts[0]):
+            return []
+        found.extend((n, g, posts, action) for n, g in names)
+        # 通过A为X，B为Y: the same verb governs the following clauses.
+        tail = rest[match.end() :]
+        for clause in tail.split("，")[1:]:
+            more = _NAMES_AS_RE.match(clause)
+            if not more:
+                break
+            names = _names(more["names"])
+            posts = split_posts(more["post"], ctx.region)
+            if not names or not posts or not _plausible_post(posts[0]):
+                break
+            found.extend((n, g, posts, action) for n, g in names)
+        return found
+    match = _GLUED_RE.match(rest)
+    if not match or "职务" not in rest[: match.end() + 2]:
+        return []
+    split = split_glued(match["body"], ctx)
+    if split is None:
+        return []
+    name, post = split
+    cleaned = _clean_name(name)
+    posts = split_posts(post, ctx.region)
+    if cleaned is None or not posts:
+        return []
+    return [(cleaned[0], cleaned[1], posts, action)]
+
+
+def _plausible_post(post: str) -> bool:
+    return bool(_TITLE_SUFFIX_RE.search(post)) or bool(_ORG_MARKER_RE.search(post))
+
+
+def _parse_item(
+    action: PersonnelAction, item: str, ctx: _Context
+) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
+    """An item under a verb header: ``X为Y`` or glued ``XY职务``."""
+    item = _ITEM_NUMBER_RE.sub("", item.strip(), count=1).strip()
+    if not item:
+        return []
+    if action in ("appoint", "approve_appointment", "elect"):
+        match = _NAMES_AS_RE.match(item)
+        if match and match.end() == len(item):
+            names = _names(match["names"])
+            posts = split_posts(match["post"], ctx.region)
+            if names and posts and _plausible_post(posts[0]):
+                return [(n, g, posts, action) for n, g in names]
+        return []
+    if "辞去" in item:
+        match = _RESIGNS_RE.match(item)
+        if match:
+            names = _names(match["names"])
+            posts = split_posts(match["post"], ctx.region)
+            return [(n, g, posts, action) for n, g in names or [] if posts]
+    match = _GLUED_RE.match(item)
+    if not match or match.end() != len(item) or not item.endswith("职务"):
+        return []
+    split = split_glued(match["body"], ctx)
+    if split is None:
+        ctx.warnings.append(ParseWarning(None, "personnel_name_unsplit", f"无法分开姓名与职务：{item}"))
+        return []
+    cleaned = _clean_name(split[0])
+    posts = split_posts(split[1], ctx.region)
+    if cleaned is None or not posts:
+        return []
+    return [(cleaned[0], cleaned[1], posts, action)]
+
+
+def _meeting_before(text: str, position: int, ctx: _Context) -> MeetingRef | None:
+    mentions = [m for m in meeting_mentions(text, ctx.region) if m.start < position]
+    return mentions[-1].ref if mentions else None
+
+
+def _date_before(text: str, position: int) -> dt.date | None:
+    dates = [m for m in DATE_RE.finditer(text[:position])]
+    for match in reversed(dates):
+        date = make_date(int(match[1]), int(match[2]), int(match[3]))
+        if date:
+            return date
+    return None
+
+
+def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> list[_Printing]:
+    printings: list[_Printing] = []
+    doc_meeting = meetings.document_meetings.get(view.index)
+    header: PersonnelAction | None = None
+    header_meeting: MeetingRef | None = None
+    header_date: dt.date | None = None
+    proposal = False
+
+    def add(
+        found: list[tuple[str, str | None, list[str], PersonnelAction]],
+        meeting: MeetingRef | None,
+        date: dt.date | None,
+        first: int,
+        last: int,
+    ) -> None:
+        for name, gender, posts, action in found:
+            printings.append(
+                _Printing(name, action, posts, meeting or doc_meeting, date, view.index, Span(first, last), gender)
+            )
+
+    for paragraph in view.body:
+        text = _ITEM_NUMBER_RE.sub("", paragraph.text, count=1)
+        masked = mask_titles(text)
+        if proposal:
+            continue
+        if _PROPOSAL_HEADER_RE.search(masked):
+            proposal = True
+            continue
+        head = _HEADER_RE.search(masked)
+        mid = None if head else _HEADER_MID_RE.search(masked)
+        if mid and not _PROPOSAL_WORDS_RE.search(masked[: mid.start()]) and mid["verb"] != "批准":
+            action = _VERBS[mid["verb"]]
+            items = [c for c in re.split(r"[；;。]", masked[mid.end() :]) if c.strip()]
+            parsed = [_parse_item(action, item, ctx) for item in items]
+            if items and all(parsed):
+                header = action
+                header_meeting = _meeting_before(text, mid.start(), ctx) or header_meeting
+                header_date = _date_before(text, mid.start()) or header_date
+                for found, meeting, date in _inline(masked[: mid.start()], text, ctx):
+                    add(found, meeting, date, paragraph.first_line, paragraph.last_line)
+                for found in parsed:
+                    add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
+                continue
+        if header is not None and not head:
+            items = [c for c in re.split(r"[；;。]", masked) if c.strip()]
+            parsed = [_parse_item(header, item, ctx) for item in items]
+            if items and all(parsed):
+                for found in parsed:
+                    add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
+                continue
+            header = None
+        body_end = head.start() if head else len(masked)
+        for found, meeting, date in _inline(masked[:body_end], text, ctx):
+            add(found, meeting, date, paragraph.first_line, paragraph.last_line)
+        if head:
+            if _PROPOSAL_WORDS_RE.search(masked[: head.start()]):
+                proposal = True
+                continue
+            header = _VERBS[head["verb"]]
+            if head["verb"] == "批准":
+                header = None  # 批准： alone does not say what is approved
+            header_meeting = _meeting_before(text, head.start(), ctx) or header_meeting
+            header_date = _date_before(text, head.start()) or header_date
+    return printings
+
+
+def _inline(
+    masked: str, text: str, ctx: _Context
+) -> list[tuple[list[tuple[str, str | None, list[str], PersonnelAction]], MeetingRef | None, dt.date | None]]:
+    """Decisions stated in running text: …会议决定，任命X为Y。"""
+    results = []
+    offset = 0
+    for sentence in split_outside_brackets(masked, "。；;"):
+        start = offset
+        offset += len(sentence) + 1
+        resume = 0
+        for verb in _VERB_RE.finditer(sentence):
+            if verb.start() < resume:
+                continue  # inside the statement just read (a post can contain 选举)
+            before = sentence[: verb.start()]
+            if _PROPOSAL_WORDS_RE.search(before) or before.endswith("关于"):
+                continue
+            if verb[0] in ("接受", "决定接受") and _foreign_decider(before, ctx.region):
+                continue
+            found = _parse_after_verb(verb[0], sentence[verb.end() :], ctx)
+            if found:
+                position = start + verb.start()
+                results.append((found, _meeting_before(text, position, ctx), _date_before(text, position)))
+                comma = sentence.find("，", verb.end())
+                if comma < 0:
+                    break
+                resume = comma
+    return results
+
+
+# --- merging the printings -----------------------------------------------------------
+
+
+def extract_personnel(
+    views: Sequence[DocView], info: GazetteInfo, meetings: MeetingsResult
+) -> tuple[tuple[PersonnelDecision, ...], tuple[ParseWarning, ...]]:
+    """Every personnel decision of the issue, merged over its printings."""
+    ctx = _Context(info.region, collect_names(views))
+    printings: list[_Printing] = []
+    for view in views:
+        if _may_decide(view):
+            printings.extend(_read_document(view, meetings, ctx))
+
+    merged: dict[tuple[str, PersonnelAction, MeetingRef | None], list[_Printing]] = {}
+    for printing in printings:
+        merged.setdefault((printing.person, printing.action, printing.meeting), []).append(printing)
+
+    decisions = []
+    for (person, action, meeting), group in merged.items():
+        date = _decision_date(group, meeting, meetings, ctx)
+        best = max(group, key=lambda p: len(p.positions))
+        positions: list[str] = []
+        seen: set[str] = set()
+        for printing in (best, *group):
+            for post in printing.positions:
+                if _fold_post(post) not in seen:
+                    seen.add(_fold_post(post))
+                    positions.append(post)
+        decisions.append(
+            PersonnelDecision(
+                person=person,
+                action=action,
+                positions=tuple(positions),
+                meeting=meeting,
+                date=date,
+                gender=next((p.gender for p in group if p.gender), None),
+                documents=tuple(sorted({p.document for p in group})),
+                span=group[0].span,
+            )
+        )
+    return tuple(decisions), tuple(ctx.warnings)
+
+
+def _decision_date(
+    group: list[_Printing], meeting: MeetingRef | None, meetings: MeetingsResult, ctx: _Context
+) -> dt.date | None:
+    """The meeting's date; a printed date inside a multi-day session refines it.
+
+    A printed date outside the days the meeting sat (a notice dated the day
+    after) is reported and not used.
+    """
+    meeting_date = meetings.meeting_dates.get(meeting) if meeting else None
+    span = meetings.date_spans.get(meeting) if meeting else None
+    stated = [p for p in group if p.stated_date]
+    if meeting_date is None:
+        return stated[0].stated_date if stated else None
+    for printing in stated:
+        date = printing.stated_date
+        assert date is not None
+        if span and span[0] <= date <= span[1]:
+            if date != meeting_date:
+                return date
+            continue
+        ctx.warnings.append(
+            ParseWarning(
+                printing.span.first_line,
+                "personnel_date_conflict",
+                f"{printing.person}的任免决定印为{date.isoformat()}，会议于{meeting_date.isoformat()}举行",
+            )
+        )
+    return meeting_date
+
+
+__all__ = ["collect_names", "expand_post", "extract_personnel", "parse_date", "split_glued", "split_posts"]

@@ -1,0 +1,705 @@
+"""Article boundaries in the body.
+
+The table of contents is the ordered inventory of the body. Every TOC title
+is aligned with a *title candidate* in the body (1 to 4 consecutive short
+lines) by a global monotone alignment that maximises the summed
+character-bigram Dice score. A greedy "next best match" drifts on repeated
+titles (two 公告, two 辞呈) and on signature lines that look like titles;
+the global alignment does not.
+
+Each matched start is then extended backwards over a red header and 文号
+(government documents) and over an organ line printed above a ``关于…``
+title; the lines after the title that describe it (subtitle, adoption line,
+date line, meeting parenthetical, number line, speaker and author lines) are
+its *anchors*, and the body starts after them. An article ends where the
+next one starts, so a trailing signature block stays with its article.
+
+Without a TOC the articles are found by their anchors alone.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+from .frontmatter import RED_HEADER_RE, tight
+from .lines import Line
+from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE, fold_for_matching
+from .types import ParseWarning, TocEntry
+
+# --- line shapes, applied to the text without spaces ------------------------------
+
+_DASHES = r"(?:——|―{1,2}|－{2}|-{2}|—)"
+_SUBTITLE_RE = re.compile(rf"^{_DASHES}(?P<rest>.+)$")
+_LEADING_DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日")
+_ADOPTION_RE = re.compile(r"^[(（]\d{4}年\d{1,2}月\d{1,2}日(?P<rest>[^()（）]*)(?P<close>[)）])?$")
+_ADOPTION_VERB_RE = re.compile(r"通过|批准|公布|发布|修正|修订|施行|印发|审议|备案")
+DATE_ONLY_RE = re.compile(r"^[(（](?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?[)）]$")
+_MEETING_PAREN_RE = re.compile(r"^[(（](?!\d{4}年)[^()（）]{2,40}(?:会议|大会)[)）]$")
+_NUMBER_LINE_RE = re.compile(
+    rf"^(?:〔[^〕]{{1,8}}〕)?第(?:{CN_NUMERAL}|\d+)号$|^[(（]第(?:{CN_NUMERAL}|\d+)号[)）]$"
+)
+DOC_NUMBER_LINE_RE = re.compile(
+    rf"^[(（]?(?:{DOC_NUMBER_RE.pattern})[)）]?(?:签发人[:：][{CJK}]{{2,4}})?$"
+)
+SIGN_DATE_RE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+CN_SIGN_DATE_RE = re.compile(
+    r"^(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日$"
+)
+_DISCLOSURE_RE = re.compile(r"^[(（]此件.{1,12}[)）]$")
+_SPEAKER_TITLE = r"(?:主任委员|副主任|主任|副市长|市长|副局长|局长|院长|检察长|秘书长|书记|部长|主席|县长|区长|厅长|委员|组长|理事长|处长|局长)"
+SPEAKER_RE = re.compile(
+    rf"^(?P<title>[{CJK}、“”（）()]{{2,40}}?{_SPEAKER_TITLE})\s+(?P<name>[{CJK}](?:\s?[{CJK}]){{1,3}})$"
+)
+_SPEAKER_MORE_RE = re.compile(rf"^[{CJK}、]{{2,24}}{_SPEAKER_TITLE}$")
+ORGAN_LINE_RE = re.compile(
+    rf"^(?!关于)[{CJK}（）()、]{{1,40}}?"
+    r"(?:人民代表大会常务委员会|人民代表大会|人大常委会|常委会|人民政府|政府|办公室|办公厅|委员会|"
+    r"主任会议|主席团|工作组|工委|法院|检察院|局|院|厅|部|委|办|署|中心|小组)$"
+)
+_ADDRESSEE_MAX = 80
+_NUMBERED_RE = re.compile(
+    rf"^(?:{CN_NUMERAL}[、.．]|[(（](?:{CN_NUMERAL}|\d+)[)）]|\d+[、.．](?!\d)|"
+    rf"第(?:{CN_NUMERAL}|\d+)(?:部分|章|条|节)|[①-⑳]|附件|附[:：])"
+)
+_NON_TITLE_END = frozenset("。；，！？;,!?：:、")
+_MAX_TITLE_CHARS = 130  # single-line titles reach about 100 characters
+_MAX_TITLE_LINES = 4
+_MAX_BLANKS_IN_TITLE = 2
+_MATCH_DROP_RE = re.compile(r"[\s<>\"'、，,。.：:；;·()\[\]{}!！?？…]+")
+
+# --- scoring ------------------------------------------------------------------
+
+MIN_SCORE = 0.5  # below this a TOC title and a candidate are not the same article
+_ANCHOR_BONUS = 0.05
+_SIGNATURE_PENALTY = 0.15  # a one-line "title" followed by a date is a signature
+_SEAM_PENALTY = 0.1  # a "title" right after a broken sentence is its continuation
+_MAX_PAIRS_PER_ENTRY = 8
+_MIN_SHARED_FRACTION = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A line (or wrapped lines) that describes an article's title."""
+
+    kind: str  # subtitle | adoption | date_only | meeting | number | doc_number | red_header | speaker | organ
+    first: int  # index into the lines
+    last: int
+    text: str  # joined, without spaces
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One article of the body, as indexes into the file's lines."""
+
+    start: int  # first line (red header, 文号, organ line or title)
+    end: int  # index after the last non-blank line
+    title: tuple[int, ...]  # the lines that make up the printed title
+    body_start: int  # first line after the title block and its anchors
+    anchors: tuple[Anchor, ...] = ()
+    toc: int | None = None  # index into the TOC entries
+    score: float = 0.0  # Dice score of the TOC match
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    segments: tuple[Segment, ...]
+    warnings: tuple[ParseWarning, ...]
+
+
+# --- line classification ---------------------------------------------------------
+
+
+class _Shapes:
+    """Cached tight texts and shape tests for the lines of one file."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self.lines = lines
+        self.tight = [tight(line.text) for line in lines]
+        self.nonblank = [i for i, t in enumerate(self.tight) if t]
+
+    def next_nonblank(self, index: int, limit: int | None = None) -> int | None:
+        """The first non-blank index after index (before limit), or None."""
+        pos = bisect_right(self.nonblank, index)
+        if pos < len(self.nonblank):
+            found = self.nonblank[pos]
+            if limit is None or found < limit:
+                return found
+        return None
+
+    def prev_nonblank(self, index: int, floor: int = 0) -> int | None:
+        """The last non-blank index before index (not below floor), or None."""
+        pos = bisect_right(self.nonblank, index - 1) - 1
+        if pos >= 0 and self.nonblank[pos] >= floor:
+            return self.nonblank[pos]
+        return None
+
+    def gap(self, a: int, b: int) -> int:
+        """Blank lines between a and b."""
+        return b - a - 1
+
+    # individual shapes
+
+    def titleish(self, i: int) -> bool:
+        text = self.tight[i]
+        return bool(text) and "\t" not in self.lines[i].text and len(text) <= _MAX_TITLE_CHARS and text[-1] not in _NON_TITLE_END
+
+    def subtitle_start(self, i: int) -> bool:
+        match = _SUBTITLE_RE.match(self.tight[i])
+        if not match or "。" in match["rest"]:
+            return False
+        rest = match["rest"]
+        return bool(_LEADING_DATE_RE.match(rest)) or ("在" in rest and ("会议" in rest or "大会" in rest))
+
+    def adoption_start(self, i: int) -> bool:
+        return bool(_ADOPTION_RE.match(self.tight[i])) and not DATE_ONLY_RE.match(self.tight[i])
+
+    def date_only(self, i: int) -> bool:
+        return bool(DATE_ONLY_RE.match(self.tight[i]))
+
+    def meeting_paren(self, i: int) -> bool:
+        return bool(_MEETING_PAREN_RE.match(self.tight[i]))
+
+    def number_line(self, i: int) -> bool:
+        return bool(_NUMBER_LINE_RE.match(self.tight[i]))
+
+    def doc_number_line(self, i: int) -> bool:
+        return len(self.tight[i]) <= 40 and bool(DOC_NUMBER_LINE_RE.match(self.tight[i]))
+
+    def red_header(self, i: int) -> bool:
+        return len(self.tight[i]) <= 34 and bool(RED_HEADER_RE.match(self.tight[i]))
+
+    def sign_date(self, i: int) -> bool:
+        return bool(SIGN_DATE_RE.match(self.tight[i]) or CN_SIGN_DATE_RE.match(self.tight[i]))
+
+    def disclosure(self, i: int) -> bool:
+        return bool(_DISCLOSURE_RE.match(self.tight[i]))
+
+    def speaker(self, i: int) -> bool:
+        return bool(SPEAKER_RE.match(self.lines[i].text.replace("\u3000", " ")))
+
+    def organ(self, i: int) -> bool:
+        text = self.tight[i]
+        return len(text) <= 40 and "的" not in text and bool(ORGAN_LINE_RE.match(text))
+
+    def sign_date_follows(self, i: int, limit: int) -> bool:
+        """True when the next line is a date: i is a signature, not an author."""
+        nxt = self.next_nonblank(i, limit)
+        return nxt is not None and self.sign_date(nxt)
+
+    def addressee(self, i: int) -> bool:
+        text = self.tight[i]
+        return bool(text) and text[-1] in "：:" and len(text) <= _ADDRESSEE_MAX and "。" not in text
+
+    def numbered(self, i: int) -> bool:
+        return bool(_NUMBERED_RE.match(self.tight[i]))
+
+    def anchor_line(self, i: int) -> bool:
+        """Any line that describes a title rather than being part of it."""
+        return (
+            self.subtitle_start(i)
+            or self.adoption_start(i)
+            or self.date_only(i)
+            or self.doc_number_line(i)
+            or self.red_header(i)
+            or self.sign_date(i)
+            or self.disclosure(i)
+            or self.speaker(i)
+        )
+
+    def candidate_start(self, i: int) -> bool:
+        text = self.tight[i]
+        return (
+            self.titleish(i)
+            and text[0] not in "(（"
+            and not self.numbered(i)
+            and not self.anchor_line(i)
+            and not self.meeting_paren(i)
+            and not self.number_line(i)
+        )
+
+    def candidate_next(self, i: int) -> bool:
+        """A line that may continue a title (meeting/number lines may)."""
+        return self.titleish(i) and not self.anchor_line(i) and not self.numbered(i)
+
+    def prose_before(self, i: int) -> bool:
+        """True when the line before i is a sentence broken at a page seam."""
+        prev = self.prev_nonblank(i)
+        if prev is None:
+            return False
+        text = self.tight[prev]
+        return (
+            len(text) >= 30
+            and "\t" not in self.lines[prev].text
+            and text[-1] not in _NON_TITLE_END
+            and text[-1] not in "）)”》"
+            and ("，" in text or "。" in text)
+        )
+
+
+def _match_key(text: str) -> str:
+    """A title folded for comparison: no spaces, punctuation or bracket widths."""
+    return _MATCH_DROP_RE.sub("", fold_for_matching(text))
+
+
+def _bigrams(key: str) -> frozenset[str]:
+    if len(key) < 2:
+        return frozenset([key]) if key else frozenset()
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1))
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+# --- candidates and anchors ----------------------------------------------------------
+
+
+def _candidate_lines(shapes: _Shapes, start: int, limit: int) -> list[int]:
+    """The lines of the longest title candidate starting at start."""
+    found = [start]
+    current = start
+    while len(found) < _MAX_TITLE_LINES:
+        nxt = shapes.next_nonblank(current, limit)
+        if nxt is None or shapes.gap(current, nxt) > _MAX_BLANKS_IN_TITLE or not shapes.candidate_next(nxt):
+            break
+        found.append(nxt)
+        current = nxt
+    return found
+
+
+def _joined_anchor(shapes: _Shapes, index: int, limit: int, complete: re.Pattern[str]) -> int:
+    """Last line of an anchor that may wrap onto the next line (or two)."""
+    text = shapes.tight[index]
+    last = index
+    for _ in range(2):
+        if complete.search(text):
+            break
+        nxt = shapes.next_nonblank(last, limit)
+        if nxt is None or shapes.gap(last, nxt) > _MAX_BLANKS_IN_TITLE:
+            break
+        more = shapes.tight[nxt]
+        if not shapes.titleish(nxt) and not more.endswith(("）", ")")):
+            break
+        if len(more) > 60 or shapes.numbered(nxt) or shapes.anchor_line(nxt):
+            break
+        text += more
+        last = nxt
+    return last
+
+
+_SUBTITLE_END_RE = re.compile(r"(?:上|讲话|发言|报告|致辞|[)）])$")
+_ADOPTION_END_RE = re.compile(r"[)）]$")
+
+
+def _anchor_at(shapes: _Shapes, i: int, limit: int) -> Anchor | None:
+    """The anchor starting at line i, or None."""
+    if shapes.subtitle_start(i):
+        last = _joined_anchor(shapes, i, limit, _SUBTITLE_END_RE)
+        return Anchor("subtitle", i, last, "".join(shapes.tight[i : last + 1]))
+    if shapes.adoption_start(i):
+        last = _joined_anchor(shapes, i, limit, _ADOPTION_END_RE)
+        text = "".join(shapes.tight[i : last + 1])
+        if _ADOPTION_VERB_RE.search(text):
+            return Anchor("adoption", i, last, text)
+        return None
+    for kind, test in (
+        ("date_only", shapes.date_only),
+        ("meeting", shapes.meeting_paren),
+        ("number", shapes.number_line),
+        ("doc_number", shapes.doc_number_line),
+    ):
+        if test(i):
+            return Anchor(kind, i, i, shapes.tight[i])
+    if shapes.speaker(i):
+        last = i
+        nxt = shapes.next_nonblank(i, limit)
+        # A speaker's second post, printed on its own line (…主任委员).
+        if nxt is not None and nxt - i <= 2 and _SPEAKER_MORE_RE.match(shapes.tight[nxt]):
+            last = nxt
+        return Anchor("speaker", i, last, "".join(shapes.tight[i : last + 1]))
+    return None
+
+
+def _scan_header(shapes: _Shapes, after: int, limit: int) -> tuple[list[Anchor], int]:
+    """Anchors after a title's last line; returns them and the body start."""
+    anchors: list[Anchor] = []
+    i = after
+    steps = 0
+    while steps < 10:
+        nxt = shapes.next_nonblank(i, limit)
+        if nxt is None:
+            return anchors, limit
+        anchor = _anchor_at(shapes, nxt, limit)
+        if anchor is None and shapes.organ(nxt) and not shapes.sign_date_follows(nxt, limit):
+            anchor = Anchor("organ", nxt, nxt, shapes.tight[nxt])
+        if anchor is None:
+            return anchors, nxt
+        anchors.append(anchor)
+        i = anchor.last
+        steps += 1
+    nxt = shapes.next_nonblank(i, limit)
+    return anchors, nxt if nxt is not None else limit
+
+
+def _extend_start(shapes: _Shapes, title: list[int], floor: int) -> tuple[int, list[int]]:
+    """Extend an article backwards over an organ line, 文号 and red header.
+
+    Returns the new start and the (possibly longer) title lines.
+    """
+    start = title[0]
+    if shapes.tight[start].startswith("关于"):
+        prev = shapes.prev_nonblank(start, floor)
+        if prev is not None and shapes.gap(prev, start) <= _MAX_BLANKS_IN_TITLE and shapes.organ(prev):
+            title = [prev, *title]
+            start = prev
+    # The red header and 文号 of a government document stand above its title.
+    cursor = start
+    for _ in range(3):
+        prev = shapes.prev_nonblank(cursor, floor)
+        if prev is None or not (shapes.doc_number_line(prev) or shapes.red_header(prev)):
+            break
+        cursor = prev
+    return cursor, title
+
+
+def _trim_title(shapes: _Shapes, title: list[int]) -> list[int]:
+    """Cut a candidate at its first anchor line and drop an author line below."""
+    kept: list[int] = []
+    for i in title:
+        if kept and (shapes.meeting_paren(i) or shapes.number_line(i)):
+            break
+        kept.append(i)
+    if len(kept) >= 2 and shapes.organ(kept[-1]) and any(shapes.tight[i].startswith("关于") for i in kept[:-1]):
+        kept.pop()
+    return kept
+
+
+def _end_of(shapes: _Shapes, start: int, limit: int) -> int:
+    """Index after the last non-blank line before limit (at least start + 1)."""
+    prev = shapes.prev_nonblank(limit, start)
+    return (prev + 1) if prev is not None else start + 1
+
+
+_Start = tuple[int, list[int], int | None, float]  # start, title lines, TOC index, score
+
+
+def _build_segments(shapes: _Shapes, starts: Sequence[_Start], n: int) -> list[Segment]:
+    """Turn (start, title lines, toc index, score) tuples into segments."""
+    segments: list[Segment] = []
+    starts = sorted(starts, key=lambda item: item[0])
+    for position, (start, title, toc_index, score) in enumerate(starts):
+        limit = starts[position + 1][0] if position + 1 < len(starts) else n
+        title = [i for i in title if i < limit]
+        anchors, body_start = _scan_header(shapes, title[-1], limit)
+        # Anchors the candidate swallowed (meeting parenthetical, number line).
+        skipped = [
+            Anchor("meeting" if shapes.meeting_paren(i) else "number", i, i, shapes.tight[i])
+            for i in range(title[-1] + 1, anchors[0].first if anchors else body_start)
+            if shapes.tight[i] and (shapes.meeting_paren(i) or shapes.number_line(i))
+        ]
+        before = [
+            Anchor("red_header" if shapes.red_header(i) else "doc_number", i, i, shapes.tight[i])
+            for i in range(start, title[0])
+            if shapes.tight[i] and (shapes.red_header(i) or shapes.doc_number_line(i))
+        ]
+        segments.append(
+            Segment(
+                start=start,
+                end=_end_of(shapes, start, limit),
+                title=tuple(title),
+                body_start=min(body_start, limit),
+                anchors=tuple(before + skipped + anchors),
+                toc=toc_index,
+                score=score,
+            )
+        )
+    return segments
+
+
+# --- the alignment -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pair:
+    entry: int
+    start: int
+    lines: list[int]
+    score: float
+    weight: float
+
+
+class _Fenwick:
+    """Prefix maximum over TOC positions, remembering which pair gave it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.value = [0.0] * (size + 1)
+        self.pair = [-1] * (size + 1)
+
+    def update(self, position: int, value: float, pair: int) -> None:
+        position += 1
+        while position <= self.size:
+            if value > self.value[position]:
+                self.value[position] = value
+                self.pair[position] = pair
+            position += position & -position
+
+    def query(self, position: int) -> tuple[float, int]:
+        """Best value over positions [0, position)."""
+        best, pair = 0.0, -1
+        while position > 0:
+            if self.value[position] > best:
+                best, pair = self.value[position], self.pair[position]
+            position -= position & -position
+        return best, pair
+
+
+def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) -> list[_Pair]:
+    """Every (TOC entry, candidate start) pair worth aligning, with its score."""
+    starts = [i for i in shapes.nonblank if i >= lo and shapes.candidate_start(i)]
+    cand_lines = {s: _candidate_lines(shapes, s, n) for s in starts}
+    # Inverted index: bigram → lines whose text contains it.
+    line_bigrams: dict[int, frozenset[str]] = {}
+    covering: dict[int, list[int]] = defaultdict(list)  # line → starts whose candidate holds it
+    for s, members in cand_lines.items():
+        for i in members:
+            covering[i].append(s)
+            if i not in line_bigrams:
+                line_bigrams[i] = _bigrams(_match_key(shapes.lines[i].text))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, grams in line_bigrams.items():
+        for gram in grams:
+            postings[gram].append(i)
+
+    key_cache: dict[tuple[int, int], frozenset[str]] = {}
+
+    def candidate_grams(s: int, k: int) -> frozenset[str]:
+        cached = key_cache.get((s, k))
+        if cached is None:
+            cached = _bigrams("".join(_match_key(shapes.lines[i].text) for i in cand_lines[s][:k]))
+            key_cache[(s, k)] = cached
+        return cached
+
+    adjustments: dict[tuple[int, int], float] = {}
+    pairs: list[_Pair] = []
+    for j, entry in enumerate(entries):
+        grams = _bigrams(_match_key(entry.title))
+        if not grams:
+            continue
+        shared = Counter(chain.from_iterable(postings.get(gram, ()) for gram in grams))
+        touched = {s for i in shared for s in covering[i]}
+        need = max(1, int(len(grams) * _MIN_SHARED_FRACTION))
+        found: list[_Pair] = []
+        for s in touched:
+            members = cand_lines[s]
+            if sum(shared.get(i, 0) for i in members) < need:
+                continue
+            best_k, best = 1, -1.0
+            for k in range(1, len(members) + 1):
+                score = _dice(grams, candidate_grams(s, k))
+                if score > best + 1e-9:
+                    best_k, best = k, score
+            if best < MIN_SCORE:
+                continue
+            lines = members[:best_k]
+            adjustment = adjustments.get((s, best_k))
+            if adjustment is None:
+                adjustment = adjustments[(s, best_k)] = _adjustment(shapes, lines, n)
+            found.append(_Pair(j, s, lines, best, best + adjustment))
+        found.sort(key=lambda p: -p.weight)
+        pairs.extend(found[:_MAX_PAIRS_PER_ENTRY])
+    return pairs
+
+
+def _adjustment(shapes: _Shapes, lines: list[int], n: int) -> float:
+    """Bonus for anchors around a candidate, penalty for signature and seam shapes."""
+    value = 0.0
+    last = lines[-1]
+    following: list[int] = []
+    cursor = last
+    for _ in range(3):
+        nxt = shapes.next_nonblank(cursor, n)
+        if nxt is None:
+            break
+        following.append(nxt)
+        cursor = nxt
+    if any(
+        shapes.subtitle_start(i)
+        or shapes.adoption_start(i)
+        or shapes.date_only(i)
+        or shapes.meeting_paren(i)
+        or shapes.number_line(i)
+        or shapes.speaker(i)
+        or shapes.addressee(i)
+        for i in following
+    ):
+        value += _ANCHOR_BONUS
+    prev = shapes.prev_nonblank(lines[0])
+    if prev is not None and (shapes.doc_number_line(prev) or shapes.red_header(prev)):
+        value += _ANCHOR_BONUS
+    if len(lines) == 1 and following and shapes.sign_date(following[0]):
+        value -= _SIGNATURE_PENALTY
+    if shapes.prose_before(lines[0]):
+        value -= _SEAM_PENALTY
+    return value
+
+
+def _align(pairs: list[_Pair], entry_count: int) -> list[_Pair]:
+    """The heaviest chain of pairs increasing in both TOC order and line."""
+    if not pairs:
+        return []
+    order = sorted(range(len(pairs)), key=lambda p: (pairs[p].start, -pairs[p].entry))
+    tree = _Fenwick(entry_count)
+    best_value = [0.0] * len(pairs)
+    back = [-1] * len(pairs)
+    for p in order:
+        pair = pairs[p]
+        prior, prior_pair = tree.query(pair.entry)
+        best_value[p] = prior + pair.weight
+        back[p] = prior_pair
+        tree.update(pair.entry, best_value[p], p)
+    p = max(range(len(pairs)), key=lambda q: best_value[q])
+    chain: list[_Pair] = []
+    while p >= 0:
+        chain.append(pairs[p])
+        p = back[p]
+    chain.reverse()
+    return chain
+
+
+# --- articles that the TOC does not list -------------------------------------------
+
+
+def _title_above(shapes: _Shapes, anchor: int, floor: int) -> list[int]:
+    """The title lines printed above an anchor line (walking back)."""
+    title: list[int] = []
+    cursor = anchor
+    while len(title) < _MAX_TITLE_LINES:
+        prev = shapes.prev_nonblank(cursor, floor)
+        if prev is None or shapes.gap(prev, cursor) > _MAX_BLANKS_IN_TITLE:
+            break
+        if not shapes.candidate_next(prev) or shapes.sign_date(prev):
+            break
+        title.insert(0, prev)
+        cursor = prev
+    while title and not shapes.candidate_start(title[0]):
+        title.pop(0)
+    return title
+
+
+def _title_below(shapes: _Shapes, header: int, limit: int) -> list[int]:
+    """The title lines after a red header (and its 文号)."""
+    cursor = header
+    while True:
+        nxt = shapes.next_nonblank(cursor, limit)
+        if nxt is None:
+            return []
+        if shapes.doc_number_line(nxt) or shapes.red_header(nxt):
+            cursor = nxt
+            continue
+        break
+    if not shapes.candidate_start(nxt):
+        return []
+    return _candidate_lines(shapes, nxt, limit)[:3]
+
+
+def _anchored_starts(shapes: _Shapes, lo: int, n: int, strong_only: bool) -> list[tuple[int, list[int], int]]:
+    """Articles recognisable by their anchors alone: (start, title lines, anchor line)."""
+    found: list[tuple[int, list[int], int]] = []
+    covered = lo
+    for i in shapes.nonblank:
+        if i < covered:
+            continue
+        if shapes.red_header(i):
+            title = _title_below(shapes, i, n)
+            if title:
+                found.append((i, title, i))
+                covered = title[-1] + 1
+            continue
+        anchored = shapes.subtitle_start(i) or shapes.adoption_start(i)
+        if not strong_only:
+            anchored = anchored or shapes.date_only(i) or shapes.meeting_paren(i)
+        if not anchored:
+            continue
+        title = _title_above(shapes, i, covered)
+        if title:
+            start, title = _extend_start(shapes, title, covered)
+            found.append((start, title, i))
+            covered = i + 1
+    return found
+
+
+def _unlisted(shapes: _Shapes, segments: list[Segment], lo: int, n: int) -> list[tuple[int, list[int]]]:
+    """Anchored articles that lie in the body of a TOC article (or before the first)."""
+    extra: list[tuple[int, list[int]]] = []
+    starts = [s.start for s in segments]
+    for start, title, anchor in _anchored_starts(shapes, lo, n, strong_only=True):
+        # The anchor describes a listed article when it sits in that article's header.
+        pos = bisect_right(starts, anchor) - 1
+        if pos >= 0:
+            seg = segments[pos]
+            if anchor < seg.body_start or set(title) & set(seg.title):
+                continue
+            title = [i for i in title if i >= seg.body_start]
+            if not title:
+                continue
+            start = max(start, seg.body_start)
+        elif segments and title[-1] >= segments[0].start:
+            continue
+        extra.append((start, title))
+    return extra
+
+
+# --- entry point ---------------------------------------------------------------------
+
+
+def segment_body(lines: Sequence[Line], entries: Sequence[TocEntry], body_lo: int) -> Segmentation:
+    """Cut lines[body_lo:] into articles, guided by the TOC entries when given."""
+    shapes = _Shapes(lines)
+    n = len(lines)
+    warnings: list[ParseWarning] = []
+    if not entries:
+        found = _anchored_starts(shapes, body_lo, n, strong_only=False)
+        starts: list[_Start] = [(start, title, None, 0.0) for start, title, _anchor in found]
+        segments = _build_segments(shapes, starts, n)
+        if segments:
+            warnings.append(
+                ParseWarning(
+                    None,
+                    "no_toc",
+                    "没有找到目录，文章是按标题下的题注（通过日期、讲话日期、红头等）识别的，可能有遗漏，请核对。",
+                )
+            )
+        return Segmentation(tuple(segments), tuple(warnings))
+
+    chain = _align(_score_pairs(shapes, entries, body_lo, n), len(entries))
+    starts_list: list[_Start] = []
+    floor = body_lo
+    for pair in chain:
+        title = _trim_title(shapes, pair.lines)
+        start, title = _extend_start(shapes, title, floor)
+        starts_list.append((start, title, pair.entry, pair.score))
+        floor = title[-1] + 1
+    segments = _build_segments(shapes, starts_list, n)
+
+    extra = _unlisted(shapes, segments, body_lo, n)
+    if extra:
+        for _start, title in extra:
+            warnings.append(
+                ParseWarning(
+                    lines[title[0]].number,
+                    "article_not_in_toc",
+                    f"正文第 {lines[title[0]].number} 行的文章“{''.join(shapes.tight[i] for i in title)}”"
+                    "不在目录中，已作为单独的文章收录，请核对。",
+                )
+            )
+        starts_list.extend((start, title, None, 0.0) for start, title in extra)
+        segments = _build_segments(shapes, starts_list, n)
+    return Segmentation(tuple(segments), tuple(warnings))
