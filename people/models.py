@@ -7,6 +7,7 @@ same name in two cities is two people until a clerk says otherwise.
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Gender(models.TextChoices):
@@ -36,6 +37,8 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"
@@ -60,6 +63,8 @@ class PersonAlias(models.Model):
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="aliases")
     name = models.CharField("姓名写法", max_length=50)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "姓名写法"
@@ -97,6 +102,8 @@ class Post(models.Model):
     organisation = models.ForeignKey(
         Organisation, models.SET_NULL, null=True, blank=True, related_name="posts"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "职务"

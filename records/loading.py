@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
 from records.models import (
@@ -110,16 +111,18 @@ def load_gazette(
     allow_shrinkage: bool = False,
     publish: bool = False,
     dry_run: bool = False,
+    user: Any = None,
 ) -> LoadReport:
     """Create or update one gazette issue and every record read from it.
 
     Runs in one transaction: any error leaves the database as it was.
     Raise ShrinkageError when records would be deleted and allow_shrinkage
     is false. With dry_run the load is rolled back: the report tells what
-    would change.
+    would change. ``user`` is recorded as the author of every change in the
+    records' history.
     """
     with transaction.atomic():
-        loader = _Loader(parsed, allow_shrinkage=allow_shrinkage)
+        loader = _Loader(parsed, allow_shrinkage=allow_shrinkage, user=user)
         report = loader.run(
             source_bytes=source_bytes,
             source_text=source_text,
@@ -127,22 +130,25 @@ def load_gazette(
             parsed_json=parsed_json or {},
         )
         if publish:
-            publish_gazette(report.gazette)
+            publish_gazette(report.gazette, user=user)
             report.published = True
         if dry_run:
             transaction.set_rollback(True)
         return report
 
 
-def publish_gazette(gazette: Gazette) -> None:
+def publish_gazette(gazette: Gazette, *, user: Any = None) -> None:
     """Make a draft issue public (one UPDATE, so it is all or nothing)."""
+    gazette._history_user = user
     if gazette.status != GazetteStatus.PUBLISHED:
         gazette.status = GazetteStatus.PUBLISHED
         gazette.published_at = timezone.now()
         gazette.save(update_fields=["status", "published_at", "updated_at"])
 
 
-def unpublish_gazette(gazette: Gazette) -> None:
+def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> None:
+    """Hide an issue from the public pages and the API again."""
+    gazette._history_user = user
     if gazette.status != GazetteStatus.DRAFT:
         gazette.status = GazetteStatus.DRAFT
         gazette.save(update_fields=["status", "updated_at"])
@@ -187,9 +193,12 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 class _Loader:
-    def __init__(self, parsed: p.ParsedGazette, *, allow_shrinkage: bool) -> None:
+    def __init__(
+        self, parsed: p.ParsedGazette, *, allow_shrinkage: bool, user: Any = None
+    ) -> None:
         self.parsed = parsed
         self.allow_shrinkage = allow_shrinkage
+        self.user = user
         self.pending_deletes: list[tuple[type[models.Model], list[int]]] = []
         self.report: LoadReport
 
@@ -227,10 +236,11 @@ class _Loader:
             "article_count": len(self.parsed.documents),
         }
         if gazette is None:
-            gazette = Gazette.objects.create(
-                publication=publication, year=info.year, issue=info.issue, **values
-            )
+            gazette = Gazette(publication=publication, year=info.year, issue=info.issue, **values)
+            gazette._history_user = self.user
+            gazette.save()
         else:
+            gazette._history_user = self.user
             _save_changes(gazette, values)
         self.gazette = gazette
         self.report = LoadReport(
@@ -315,10 +325,10 @@ class _Loader:
             else:
                 counts.unchanged += 1
         if to_create:
-            model.objects.bulk_create(to_create, batch_size=500)
+            _bulk_create(model, to_create, user=self.user)
             counts.created += len(to_create)
         if to_update:
-            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+            _bulk_update(model, to_update, sorted(changed_fields), user=self.user)
         vanished = [obj for key, obj in existing.items() if key not in rows]
         kept = [obj for obj in vanished if obj.corrected_fields]
         counts.kept_corrected += len(kept)
@@ -412,7 +422,7 @@ class _Loader:
                     counts.unchanged += 1
             result[ref] = obj
         if to_create:
-            Meeting.objects.bulk_create(to_create)
+            _bulk_create(Meeting, to_create, user=self.user)
             counts.created += len(to_create)
         return result
 
@@ -458,7 +468,7 @@ class _Loader:
                 article.parent_id = parent_id
                 changed.append(article)
         if changed:
-            Article.objects.bulk_update(changed, ["parent"])
+            _bulk_update(Article, changed, ["parent"], user=self.user)
         return by_index
 
     def _sync_toc(self, articles: Mapping[int, Article]) -> None:
@@ -583,7 +593,7 @@ class _Loader:
                 new_people.append(person)
                 result[name] = person
         if new_people:
-            Person.objects.bulk_create(new_people)
+            _bulk_create(Person, new_people, user=self.user)
         counts = self.report.counts.setdefault("people", Counts())
         counts.created += len(new_people)
         counts.unchanged += len(printed) - len(new_people)
@@ -751,7 +761,7 @@ class _Loader:
         posts = {post.title: post for post in Post.objects.filter(region=self.region, title__in=titles)}
         missing = [Post(region=self.region, title=t) for t in sorted(titles) if t not in posts]
         if missing:
-            Post.objects.bulk_create(missing)
+            _bulk_create(Post, missing, user=self.user)
             posts.update({post.title: post for post in missing})
         want_posts = {(obj.pk, posts[t].pk) for obj in decisions for t in obj.positions}
         want_sources = {
@@ -910,6 +920,29 @@ def rebuild_tenures(person_ids: Iterable[int], *, counts: Counts | None = None) 
     counts.unchanged += len(wanted) - len(new)
 
 
+def _has_history(model: type[models.Model]) -> bool:
+    return hasattr(model, "history")
+
+
+def _bulk_create(model: type[models.Model], objs: list[Any], *, user: Any) -> None:
+    """bulk_create that also writes the records' history, so loads are audited too."""
+    if _has_history(model):
+        bulk_create_with_history(
+            objs, model, batch_size=500, default_user=user, default_change_reason="load"
+        )
+    else:
+        model.objects.bulk_create(objs, batch_size=500)
+
+
+def _bulk_update(model: type[models.Model], objs: list[Any], fields: list[str], *, user: Any) -> None:
+    if _has_history(model):
+        bulk_update_with_history(
+            objs, model, fields, batch_size=500, default_user=user, default_change_reason="load"
+        )
+    else:
+        model.objects.bulk_update(objs, fields, batch_size=500)
+
+
 def _value_of(obj: models.Model, name: str) -> Any:
     value = getattr(obj, name)
     if isinstance(value, memoryview):
@@ -940,6 +973,7 @@ def load_gazette_file(
     metadata: p.IssueMetadata | None = None,
     allow_shrinkage: bool = False,
     publish: bool = False,
+    user: Any = None,
 ) -> LoadReport:
     """Read, parse and load one uploaded file: the path every entry point takes.
 
@@ -958,4 +992,5 @@ def load_gazette_file(
         parsed_json=gazette_to_json(parsed),
         allow_shrinkage=allow_shrinkage,
         publish=publish,
+        user=user,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from people.models import Body, Person, Post
 from records.parsing.types import ATTENDANCE_STATUSES, CATEGORIES, PERSONNEL_ACTIONS
@@ -122,6 +123,8 @@ class Gazette(models.Model):
 
     objects = GazetteQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "公报"
         verbose_name_plural = "公报"
@@ -217,6 +220,8 @@ class Article(ExtractedRecord):
 
     objects = ArticleQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "文章"
         verbose_name_plural = "文章"
@@ -275,6 +280,8 @@ class Provision(ExtractedRecord):
     heading = models.CharField("章名", max_length=200, blank=True)
     chapter = models.PositiveSmallIntegerField("所属章", null=True, blank=True)
     text = models.TextField("条文", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "条款"
@@ -341,6 +348,8 @@ class Meeting(models.Model):
 
     objects = MeetingQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "会议"
         verbose_name_plural = "会议"
@@ -373,6 +382,8 @@ class AgendaItem(ExtractedRecord):
     number = models.PositiveSmallIntegerField("序号")
     text = models.TextField("议题")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "议程"
         verbose_name_plural = "议程"
@@ -394,6 +405,8 @@ class Attendance(ExtractedRecord):
     name = models.CharField("姓名", max_length=50)
     status = models.CharField("状态", max_length=10, choices=AttendanceStatus)
     title = models.CharField("职务", max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "出列席"
@@ -428,6 +441,8 @@ class NameListEntry(ExtractedRecord):
     position = models.PositiveSmallIntegerField("顺序")
     name = models.CharField("姓名", max_length=50)
     note = models.CharField("备注", max_length=50, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "名单成员"
@@ -472,6 +487,8 @@ class PersonnelDecision(ExtractedRecord):
 
     objects = PersonnelDecisionQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "人事任免"
         verbose_name_plural = "人事任免"
@@ -515,6 +532,8 @@ class Vote(ExtractedRecord):
     voting = models.PositiveIntegerField("投票数", null=True, blank=True)
     base = models.PositiveIntegerField("应到人数", null=True, blank=True)
     satisfied_pct = models.FloatField("满意率（原文）", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "满意度测评"

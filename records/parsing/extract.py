@@ -48,4 +48,15 @@ def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Ext
     m = extract_meetings(views, info)
     from .personnel import extract_personnel
     pd, pw = extract_personnel(views, info, m)
-    return Extracted(meetings=m.meetings, personnel_decisions=pd, document_meetings=m.document_meetings, meeting_dates=m.meeting_dates, warnings=m.warnings + pw)
+    from .votes import extract_votes
+    vv, vw = extract_votes(views, info, m)
+    from .provisions import extract_provisions
+    from .citations import extract_citations
+    prov = {}
+    pw2 = ()
+    for v in views:
+        pp, ww = extract_provisions(v)
+        if pp: prov[v.index] = pp
+        pw2 += ww
+    cit = {v.index: c for v in views if (c := extract_citations(v))}
+    return Extracted(provisions=prov, citations=cit, meetings=m.meetings, personnel_decisions=pd, votes=vv, document_meetings=m.document_meetings, meeting_dates=m.meeting_dates, warnings=m.warnings + pw + vw + pw2)

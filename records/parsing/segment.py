@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from heapq import heappop, heappush
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-from .frontmatter import RED_HEADER_RE, tight
+from .frontmatter import RED_HEADER_RE, is_masthead_line, tight
 from .lines import Line
 from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE, fold_for_matching
 from .types import ParseWarning, TocEntry
@@ -74,7 +75,8 @@ _MATCH_DROP_RE = re.compile(r"[\s<>\"'、，,。.：:；;·()\[\]{}!！?？…]+
 
 # --- scoring ------------------------------------------------------------------
 
-MIN_SCORE = 0.5  # below this a TOC title and a candidate are not the same article
+SURE_SCORE = 0.75  # above this a TOC title and a candidate are the same article
+MIN_SCORE = 0.6  # between the two, only when both end in the same word
 _ANCHOR_BONUS = 0.05
 _SIGNATURE_PENALTY = 0.15  # a one-line "title" followed by a date is a signature
 _SEAM_PENALTY = 0.1  # a "title" right after a broken sentence is its continuation
@@ -220,6 +222,7 @@ class _Shapes:
             and not self.anchor_line(i)
             and not self.meeting_paren(i)
             and not self.number_line(i)
+            and not is_masthead_line(text)
         )
 
     def candidate_next(self, i: int) -> bool:
@@ -490,7 +493,8 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
     adjustments: dict[tuple[int, int], float] = {}
     pairs: list[_Pair] = []
     for j, entry in enumerate(entries):
-        grams = _bigrams(_match_key(entry.title))
+        entry_key = _match_key(entry.title)
+        grams = _bigrams(entry_key)
         if not grams:
             continue
         shared = Counter(chain.from_iterable(postings.get(gram, ()) for gram in grams))
@@ -506,9 +510,9 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
                 score = _dice(grams, candidate_grams(s, k))
                 if score > best + 1e-9:
                     best_k, best = k, score
-            if best < MIN_SCORE:
-                continue
             lines = members[:best_k]
+            if not _acceptable(best, entry_key, "".join(_match_key(shapes.lines[i].text) for i in lines)):
+                continue
             adjustment = adjustments.get((s, best_k))
             if adjustment is None:
                 adjustment = adjustments[(s, best_k)] = _adjustment(shapes, lines, n)
@@ -516,6 +520,17 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
         found.sort(key=lambda p: -p.weight)
         pairs.extend(found[:_MAX_PAIRS_PER_ENTRY])
     return pairs
+
+
+def _acceptable(score: float, toc_key: str, body_key: str) -> bool:
+    """Is a score high enough? A weak one needs the same closing word.
+
+    Titles end in their document type (…的报告, …的通知); when the TOC title
+    and the candidate end alike, a looser match is still the same article.
+    """
+    if score >= SURE_SCORE:
+        return True
+    return score >= MIN_SCORE and len(toc_key) >= 2 and toc_key[-2:] == body_key[-2:]
 
 
 def _adjustment(shapes: _Shapes, lines: list[int], n: int) -> float:
@@ -552,19 +567,35 @@ def _adjustment(shapes: _Shapes, lines: list[int], n: int) -> float:
 
 
 def _align(pairs: list[_Pair], entry_count: int) -> list[_Pair]:
-    """The heaviest chain of pairs increasing in both TOC order and line."""
+    """The heaviest chain of pairs increasing in TOC order, without overlapping lines.
+
+    Pairs are swept by start line; a pair becomes available as a predecessor
+    only once the sweep has passed its last title line, so two chained
+    candidates never share a line.
+    """
     if not pairs:
         return []
-    order = sorted(range(len(pairs)), key=lambda p: (pairs[p].start, -pairs[p].entry))
+    order = sorted(range(len(pairs)), key=lambda p: pairs[p].start)
     tree = _Fenwick(entry_count)
     best_value = [0.0] * len(pairs)
     back = [-1] * len(pairs)
-    for p in order:
-        pair = pairs[p]
-        prior, prior_pair = tree.query(pair.entry)
-        best_value[p] = prior + pair.weight
-        back[p] = prior_pair
-        tree.update(pair.entry, best_value[p], p)
+    pending: list[tuple[int, int]] = []  # (last line, pair) not yet available
+    position = 0
+    while position < len(order):
+        start = pairs[order[position]].start
+        while pending and pending[0][0] < start:
+            _last, ready = heappop(pending)
+            tree.update(pairs[ready].entry, best_value[ready], ready)
+        group_end = position
+        while group_end < len(order) and pairs[order[group_end]].start == start:
+            group_end += 1
+        for p in order[position:group_end]:
+            pair = pairs[p]
+            prior, prior_pair = tree.query(pair.entry)
+            best_value[p] = prior + pair.weight
+            back[p] = prior_pair
+            heappush(pending, (pair.lines[-1], p))
+        position = group_end
     p = max(range(len(pairs)), key=lambda q: best_value[q])
     chain: list[_Pair] = []
     while p >= 0:

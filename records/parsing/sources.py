@@ -684,9 +684,31 @@ def _install_pdf_guards() -> None:
 
 # A horizontal gap of this many font sizes between two characters is a TAB
 # (a table column or a tab stop); a smaller one, but at least SPACE_GAP, is a
-# space when the PDF drew none.
+# space when the PDF drew none. Next to a CJK character the gap must be wider
+# (CJK_SPACE_GAP): typesetters put about 1/4 em between CJK and Latin or digits
+# (2021 年), which is spacing, not a space in the text.
 TAB_GAP = 2.0
 SPACE_GAP = 0.2
+CJK_SPACE_GAP = 0.5
+
+
+def _space_gap(before: str, after: str) -> float:
+    wide = before[-1:] >= "\u2e80" or after[:1] >= "\u2e80"
+    return CJK_SPACE_GAP if wide else SPACE_GAP
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float  # distance from the top of the page
+    bottom: float
+    size: float
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
 
 
 @dataclass(slots=True)
@@ -700,76 +722,73 @@ class _PdfLine:
     tabbed: bool
 
 
-def _char_size(char: dict[str, Any]) -> float:
-    size = float(char.get("size") or 0.0)
-    if size <= 0:
-        size = float(char["bottom"]) - float(char["top"])
-    return max(size, 1.0)
+def _dedupe(chars: list[_Char]) -> list[_Char]:
+    """Drop characters drawn twice at (almost) the same place: fake bold, shadows."""
+    ordered = sorted(chars, key=lambda c: (c.text, round(c.top), c.x0))
+    kept: list[_Char] = []
+    for char in ordered:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and last.text == char.text
+            and abs(last.top - char.top) <= 1.0
+            and abs(last.x0 - char.x0) <= 1.0
+        ):
+            continue
+        kept.append(char)
+    return kept
 
 
-def _line_of(chars: list[dict[str, Any]]) -> _PdfLine:
-    chars.sort(key=lambda c: float(c["x0"]))
-    size = statistics.median(_char_size(c) for c in chars)
+def _line_of(chars: list[_Char]) -> _PdfLine:
+    chars.sort(key=lambda c: c.x0)
+    size = statistics.median(c.size for c in chars)
     out: list[str] = []
     tabbed = False
-    prev: dict[str, Any] | None = None
+    prev: _Char | None = None
     for char in chars:
-        text = str(char["text"])
         if prev is not None:
-            gap = float(char["x0"]) - float(prev["x1"])
+            gap = char.x0 - prev.x1
             if gap >= TAB_GAP * size:
                 while out and out[-1] == " ":
                     out.pop()
-                if text == " ":
+                if char.text == " ":
                     continue
                 out.append("\t")
                 tabbed = True
-            elif gap >= SPACE_GAP * size and text != " " and str(prev["text"]) != " ":
+            elif (
+                gap >= _space_gap(prev.text, char.text) * size
+                and char.text != " "
+                and prev.text != " "
+            ):
                 out.append(" ")
-        if text == " " and out and out[-1] == "\t":
+        if char.text == " " and out and out[-1] == "\t":
             continue
-        out.append(text)
+        out.append(char.text)
         prev = char
+    inked = [c for c in chars if c.text.strip()] or chars
     return _PdfLine(
         text="".join(out).strip(" "),
-        x0=min(float(c["x0"]) for c in chars if str(c["text"]).strip()),
-        x1=max(float(c["x1"]) for c in chars if str(c["text"]).strip()),
-        top=min(float(c["top"]) for c in chars),
-        bottom=max(float(c["bottom"]) for c in chars),
+        x0=min(c.x0 for c in inked),
+        x1=max(c.x1 for c in inked),
+        top=min(c.top for c in chars),
+        bottom=max(c.bottom for c in chars),
         size=size,
         tabbed=tabbed,
     )
 
 
-def _page_lines(chars: Iterable[dict[str, Any]]) -> tuple[list[_PdfLine], int, int]:
-    """Group a page's characters into lines, top to bottom.
-
-    Return the lines, the number of characters read and the number of glyphs
-    without a Unicode mapping (pdfminer writes them as ``(cid:N)``).
-    """
-    kept: list[dict[str, Any]] = []
-    unmapped = 0
-    for char in chars:
-        text = str(char.get("text") or "")
-        if not text:
-            continue
-        if text.startswith("(cid:"):
-            unmapped += 1
-            continue
-        kept.append(char)
-    kept.sort(key=lambda c: ((float(c["top"]) + float(c["bottom"])) / 2, float(c["x0"])))
-    groups: list[list[dict[str, Any]]] = []
+def _page_lines(chars: list[_Char]) -> list[_PdfLine]:
+    """Group a page's characters into lines, top to bottom."""
+    chars = sorted(_dedupe(chars), key=lambda c: (c.mid, c.x0))
+    groups: list[list[_Char]] = []
     anchor = 0.0
-    for char in kept:
-        mid = (float(char["top"]) + float(char["bottom"])) / 2
-        if groups and abs(mid - anchor) <= 0.5 * _char_size(char):
+    for char in chars:
+        if groups and abs(char.mid - anchor) <= 0.5 * char.size:
             groups[-1].append(char)
             continue
         groups.append([char])
-        anchor = mid
-    lines = [_line_of(group) for group in groups if any(str(c["text"]).strip() for c in group)]
-    visible = sum(1 for c in kept if str(c["text"]).strip())
-    return lines, visible, unmapped
+        anchor = char.mid
+    return [_line_of(group) for group in groups if any(c.text.strip() for c in group)]
 
 
 def _edge(values: list[float], pick: Callable[[Iterable[float]], float]) -> float | None:
@@ -798,8 +817,20 @@ def _typical_pitch(pages: list[list[_PdfLine]]) -> float:
     return statistics.median(ratios) if ratios else 1.5
 
 
+def _joint(before: str, after: str) -> str:
+    """What goes between two halves of a wrapped line: a space between words only."""
+    a, b = before[-1:], after[:1]
+    return " " if a.isascii() and b.isascii() and a.isalnum() and b.isalnum() else ""
+
+
 def _assemble(pages: list[list[_PdfLine]]) -> str:
-    """Write the lines as text: rejoin wrapped lines, mark paragraph gaps."""
+    """Write the lines as text: rejoin wrapped lines, mark paragraph gaps.
+
+    A line is the continuation of the one above when that one reaches the
+    right margin, this one starts at the left margin (no indent), both are
+    plain text lines of the same size and no paragraph gap separates them.
+    Margins are the outermost x positions many lines share.
+    """
     plain = [line for lines in pages for line in lines if not line.tabbed]
     right = _edge([line.x1 for line in plain], max)
     left = _edge([line.x0 for line in plain], min)
@@ -823,15 +854,7 @@ def _assemble(pages: list[list[_PdfLine]]) -> str:
                     and line.x0 <= left + 0.5 * line.size
                 )
                 if wrapped:
-                    joint = (
-                        " "
-                        if prev.text[-1:].isascii()
-                        and line.text[:1].isascii()
-                        and prev.text[-1:].isalnum()
-                        and line.text[:1].isalnum()
-                        else ""
-                    )
-                    out[-1] += joint + line.text
+                    out[-1] += _joint(out[-1], line.text) + line.text
                     prev = line
                     continue
                 if spaced:
@@ -857,11 +880,11 @@ def _pdf_error(exc: BaseException) -> GazetteParseError:
     return GazetteParseError(MSG_PDF_BROKEN)
 
 
-def _declared_page_count(pdf: Any) -> int | None:
-    try:
-        from pdfminer.pdftypes import resolve1
+def _declared_page_count(document: Any) -> int | None:
+    from pdfminer.pdftypes import resolve1
 
-        pages = resolve1(pdf.doc.catalog.get("Pages"))
+    try:
+        pages = resolve1(document.catalog.get("Pages"))
         count = resolve1(pages.get("Count")) if isinstance(pages, dict) else None
     except Exception:
         return None
@@ -875,50 +898,85 @@ def _read_pdf(data: bytes) -> str:
         return _read_pdf_guarded(data)
     except GazetteParseError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # pdfminer raises many kinds on a broken file
         raise _pdf_error(exc) from None
     finally:
         _PDF_BUDGET.reset(token)
 
 
+@dataclass(slots=True)
+class _PageContent:
+    chars: list[_Char]
+    unmapped: int = 0  # glyphs without a Unicode mapping, written (cid:N) by pdfminer
+    images: int = 0
+
+
+def _collect(container: Any, page_top: float, content: _PageContent) -> None:
+    from pdfminer.layout import LTChar, LTContainer, LTImage
+
+    for item in container:
+        if isinstance(item, LTChar):
+            text = item.get_text()
+            if text.startswith("(cid:"):
+                content.unmapped += 1
+            elif text:
+                content.chars.append(
+                    _Char(
+                        text=text,
+                        x0=float(item.x0),
+                        x1=float(item.x1),
+                        top=page_top - float(item.y1),
+                        bottom=page_top - float(item.y0),
+                        size=max(float(item.size or 0.0), float(item.height), 1.0),
+                    )
+                )
+        elif isinstance(item, LTImage):
+            content.images += 1
+        elif isinstance(item, LTContainer):
+            _collect(item, page_top, content)
+
+
 def _read_pdf_guarded(data: bytes) -> str:
-    import pdfplumber
+    # pdfminer.six is the engine under pdfplumber (pinned by it); it is used
+    # directly because pdfplumber's per-character dictionaries and its
+    # quadratic dedupe_chars made a 65-page gazette take 25 s instead of 7 s.
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
-    from pdfplumber.page import Page
-    from pdfplumber.utils.text import dedupe_chars
+    from pdfminer.pdfparser import PDFParser
 
     started = time.monotonic()
-    pdf = pdfplumber.open(io.BytesIO(data))
-    declared = _declared_page_count(pdf)
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    declared = _declared_page_count(document)
     if declared is not None and declared > PDF_MAX_PAGES:
         raise GazetteParseError(MSG_PDF_PAGES.format(count=declared, limit=PDF_MAX_PAGES))
+    manager = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
 
     pages: list[list[_PdfLine]] = []
     visible = unmapped = image_pages = chars_total = 0
-    doctop = 0.0
-    # Pages are walked one by one (pdfplumber's ``pdf.pages`` and ``close()``
-    # would first build every page of the tree, whatever its size).
-    for number, page_obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+    for number, page in enumerate(PDFPage.create_pages(document), start=1):
         if number > PDF_MAX_PAGES:
             raise GazetteParseError(
                 MSG_PDF_PAGES.format(count=f"{PDF_MAX_PAGES}+", limit=PDF_MAX_PAGES)
             )
         if time.monotonic() - started > PDF_MAX_SECONDS:
             raise GazetteParseError(MSG_PDF_SLOW.format(limit=PDF_MAX_SECONDS))
+        content = _PageContent(chars=[])
         try:
-            page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
-            chars = dedupe_chars(page.chars)
-            has_images = bool(page.images)
-            doctop += float(page.height)
-            page.close()
+            interpreter.process_page(page)
+            layout = device.get_result()
+            _collect(layout, float(layout.y1), content)
         except _DecodeLimitError:
             raise
         except Exception:
             raise GazetteParseError(MSG_PDF_PAGE_BROKEN.format(page=number)) from None
-        lines, page_visible, page_unmapped = _page_lines(chars)
-        visible += page_visible
-        unmapped += page_unmapped
-        image_pages += has_images
+        lines = _page_lines(content.chars)
+        visible += sum(1 for c in content.chars if c.text.strip())
+        unmapped += content.unmapped
+        image_pages += content.images > 0
         chars_total += sum(len(line.text) for line in lines)
         if chars_total > MAX_TEXT_CHARS:
             raise GazetteParseError(MSG_TEXT_TOO_LONG.format(limit=MAX_TEXT_CHARS))

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from .meetings import DocView, MeetingsResult, meeting_mentions
-from .text import collapse_spaces
+from .text import collapse_spaces, strip_markup
 from .types import GazetteInfo, MeetingRef, ParseWarning, Span, Vote
 
 # One cell of a vote table: 33 票 88.25% / 0 票 / 36
@@ -77,7 +78,10 @@ def _cell(text: str) -> tuple[int, float | None] | None:
     return int(match["count"]), pct
 
 
-def _subject_type(header: str, subject: str) -> str:
+SubjectType = Literal["report", "department", "person"]
+
+
+def _subject_type(header: str, subject: str) -> SubjectType:
     if "报告" in header or subject.endswith("报告"):
         return "report"
     if "姓名" in header:
@@ -113,7 +117,8 @@ def _table_votes(
         if "\t" not in line.text:
             columns = None if line.text else columns
             continue
-        cells = line.text.split("\t")
+        # Split the raw line: an empty first cell (a merged cell) must stay a cell.
+        cells = [strip_markup(cell) for cell in line.raw.split("\t")]
         found = _columns(cells)
         if found:
             columns, header_text = found, collapse_spaces(cells[found.subject]).replace(" ", "")
@@ -143,7 +148,7 @@ def _table_votes(
         votes.append(
             Vote(
                 subject=subject,
-                subject_type=_vote_type(header_text, subject),
+                subject_type=_subject_type(header_text, subject),
                 satisfied=counts[0],
                 basically_satisfied=counts[1],
                 unsatisfied=counts[2],
@@ -156,10 +161,6 @@ def _table_votes(
             )
         )
     return votes
-
-
-def _vote_type(header: str, subject: str) -> "Vote.__annotations__":  # type: ignore[name-defined]
-    return _subject_type(header, subject)
 
 
 def _pct_fits(count: int, pct: float, base: int | None, voting: int | None) -> bool:
@@ -241,7 +242,6 @@ def extract_votes(
                 if _counts(vote) == _counts(row)
                 and (vote.meeting is None or row.meeting is None or vote.meeting == row.meeting)
                 and _same_subject(vote.subject, row.subject)
-                and vote.document != row.document
             ),
             None,
         )
