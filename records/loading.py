@@ -79,6 +79,8 @@ class LoadReport:
     warnings: tuple[p.ParseWarning, ...] = ()
     unmatched_names: list[str] = field(default_factory=list)
     published: bool = False
+    # (record type, "added" | "changed" | "removed", natural key, changed fields)
+    changes: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def total(self) -> Counts:
@@ -306,6 +308,7 @@ class _Loader:
             obj = existing.get(key)
             if obj is None:
                 to_create.append(model(key=key, **defaults, **values))
+                self.report.changes.append((label, "added", key, ()))
                 continue
             corrected = set(obj.corrected_fields or ())
             changed = [
@@ -320,8 +323,10 @@ class _Loader:
                     to_update.append(obj)
                 changed_fields.update(changed)
                 counts.updated += 1
+                self.report.changes.append((label, "changed", key, tuple(changed)))
             elif obj.pk in rekeyed:
                 counts.updated += 1
+                self.report.changes.append((label, "changed", key, ("key",)))
             else:
                 counts.unchanged += 1
         if to_create:
@@ -333,6 +338,9 @@ class _Loader:
         kept = [obj for obj in vanished if obj.corrected_fields]
         counts.kept_corrected += len(kept)
         doomed = [obj.pk for obj in vanished if not obj.corrected_fields]
+        self.report.changes.extend(
+            (label, "removed", obj.key, ()) for obj in vanished if not obj.corrected_fields
+        )
         if doomed:
             counts.deleted += len(doomed)
             self.pending_deletes.append((model, doomed))

@@ -549,3 +549,87 @@ class Vote(ExtractedRecord):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPLIED = "applied", "已载入"
+    DISCARDED = "discarded", "已放弃"
+
+
+class GazetteImport(models.Model):
+    """An uploaded (or re-parsed) file waiting for a clerk's review before it is loaded.
+
+    Nothing of it reaches the records until a clerk applies it; the review
+    shows the parse beside the source and what loading it would change.
+    """
+
+    filename = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("原始文件")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    metadata = models.JSONField("补充信息", default=dict, blank=True)
+    text = models.TextField("提取文本")
+    parsed = models.JSONField("解析结果", default=dict)
+    issuer = models.CharField("发布机关", max_length=100)
+    year = models.PositiveSmallIntegerField("年份")
+    issue = models.PositiveSmallIntegerField("期号")
+    gazette = models.ForeignKey(
+        Gazette, models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ImportStatus, default=ImportStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        "auth.User", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_at = models.DateTimeField("载入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待审核上传"
+        verbose_name_plural = "待审核上传"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ImportStatus.values), name="import_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="import_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.issuer} {self.year}年第{self.issue}期）"
+
+
+class ErrorReportStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    RESOLVED = "resolved", "已处理"
+    REJECTED = "rejected", "不予处理"
+
+
+class ErrorReport(models.Model):
+    """A citizen's note that a public record is wrong, queued for the clerks."""
+
+    path = models.CharField("页面", max_length=300)
+    record_label = models.CharField("记录", max_length=300, blank=True)
+    message = models.TextField("说明", max_length=2000)
+    contact = models.CharField("联系方式（选填）", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ErrorReportStatus, default=ErrorReportStatus.OPEN
+    )
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    clerk_note = models.TextField("处理说明", blank=True)
+
+    class Meta:
+        verbose_name = "纠错报告"
+        verbose_name_plural = "纠错报告"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ErrorReportStatus.values),
+                name="error_report_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="error_report_status")]
+
+    def __str__(self) -> str:
+        return f"{self.record_label or self.path}：{self.message[:30]}"

@@ -3,7 +3,9 @@
 ``extract_records`` is called by ``parse_gazette`` once the body has been cut
 into documents. It reads meetings (agenda, attendance, name lists),
 personnel decisions, evaluation votes, the provisions of normative texts and
-the citations between documents.
+the citations between documents. Each kind of record has its own module;
+this one only runs them in order (meetings first: the others need to know
+which meeting a document belongs to and when it sat).
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .citations import extract_citations
 from .lines import DocumentSource
+from .meetings import extract_meetings, view_document
+from .personnel import extract_personnel
+from .provisions import extract_provisions
 from .types import (
     Citation,
     GazetteInfo,
@@ -23,6 +29,7 @@ from .types import (
     Provision,
     Vote,
 )
+from .votes import extract_votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,21 +49,30 @@ class Extracted:
 
 def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Extracted:
     """Run every extractor over the documents of one issue."""
-    from .meetings import extract_meetings, view_document
+    views = [view_document(source) for source in sources]
+    meetings = extract_meetings(views, info)
+    decisions, personnel_warnings = extract_personnel(views, info, meetings)
+    votes, vote_warnings = extract_votes(views, info, meetings)
 
-    views = [view_document(s) for s in sources]
-    m = extract_meetings(views, info)
-    from .personnel import extract_personnel
-    pd, pw = extract_personnel(views, info, m)
-    from .votes import extract_votes
-    vv, vw = extract_votes(views, info, m)
-    from .provisions import extract_provisions
-    from .citations import extract_citations
-    prov = {}
-    pw2 = ()
-    for v in views:
-        pp, ww = extract_provisions(v)
-        if pp: prov[v.index] = pp
-        pw2 += ww
-    cit = {v.index: c for v in views if (c := extract_citations(v))}
-    return Extracted(provisions=prov, citations=cit, meetings=m.meetings, personnel_decisions=pd, votes=vv, document_meetings=m.document_meetings, meeting_dates=m.meeting_dates, warnings=m.warnings + pw + vw + pw2)
+    provisions: dict[int, tuple[Provision, ...]] = {}
+    citations: dict[int, tuple[Citation, ...]] = {}
+    provision_warnings: list[ParseWarning] = []
+    for view in views:
+        found, warnings = extract_provisions(view)
+        if found:
+            provisions[view.index] = found
+        provision_warnings.extend(warnings)
+        cited = extract_citations(view)
+        if cited:
+            citations[view.index] = cited
+
+    return Extracted(
+        meetings=meetings.meetings,
+        personnel_decisions=decisions,
+        votes=votes,
+        provisions=provisions,
+        citations=citations,
+        document_meetings=dict(meetings.document_meetings),
+        meeting_dates=dict(meetings.meeting_dates),
+        warnings=(*meetings.warnings, *personnel_warnings, *vote_warnings, *provision_warnings),
+    )

@@ -103,7 +103,7 @@ def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
     front_end = segments[0].start if segments else len(lines)
     front = read_front_matter(lines, front_end)
     _require_header(front, metadata)
-    if not segments:
+    if not any(_has_body(lines, s) for s in segments):
         raise GazetteParseError(
             "找到了公报的封面和目录，但没有找到任何正文文章：文件可能在第一篇文章之前就被截断了，请检查文件是否完整。"
         )
@@ -133,6 +133,11 @@ def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
         warnings=tuple(sorted(warnings, key=lambda w: (w.line is None, w.line or 0))),
         truncated=truncated,
     )
+
+
+def _has_body(lines: Sequence[Line], segment: Segment) -> bool:
+    """True when an article has at least one line after its title block."""
+    return any(lines[i].text for i in range(segment.body_start, segment.end))
 
 
 def _require_header(front: FrontMatter, metadata: IssueMetadata | None) -> None:
@@ -236,9 +241,9 @@ def _truncation(
         return False, None
     matched = [e.ordinal for e in entries if e.document is not None]
     missing_tail = bool(matched) and any(e.document is None and e.ordinal > max(matched) for e in entries)
-    if not (_ends_mid_sentence(last) or missing_tail):
-        return False, None
     last_segment = segments[-1]
+    if not (_ends_mid_sentence(last) or missing_tail or not _has_body(lines, last_segment)):
+        return False, None
     title = "".join(tight(lines[i].text) for i in last_segment.title)
     return True, ParseWarning(
         last.number,

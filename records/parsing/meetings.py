@@ -168,24 +168,56 @@ def _foreign(text: str, start: int, region: str) -> bool:
     return before[-1] in _LOWER_LEVEL
 
 
+_WINDOW_BEFORE = 16  # 安阳市第十四届: the numeral and the region before 届
+_WINDOW_AFTER = 80  # 人民代表大会常务委员会第二十二次会议主席团第一次会议
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around each 届, merged where they overlap.
+
+    Every meeting name contains 届; reading only around it keeps the search
+    linear on long lines (a run of digits far from any 届 is never scanned).
+    """
+    spans: list[tuple[int, int]] = []
+    at = text.find("届")
+    while at >= 0:
+        start, end = max(0, at - _WINDOW_BEFORE), min(len(text), at + _WINDOW_AFTER)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+        at = text.find("届", at + 1)
+    return spans
+
+
 def meeting_mentions(text: str, region: str) -> list[MeetingMention]:
     """Every meeting of the region's congress or standing committee named in text.
 
     ``text`` must already be compact (``collapse_spaces``) so that offsets
-    refer to it.
+    refer to it. Provincial, county and district bodies are left out.
     """
-    found = [m for m in find_meetings(text) if not _foreign(text, m.start, region)]
-    taken = {m.start for m in found}
-    for match in SPLIT_MEETING_RE.finditer(text):
-        if match.start() in taken or _foreign(text, match.start(), region):
+    found: list[MeetingMention] = []
+    for start, end in _windows(text):
+        window = text[start:end]
+        if window[:1].isspace():  # find_meetings strips the text it reads
             continue
-        if "省" in text[max(0, match.start() - 4) : match.start()]:
-            continue
-        term, number = cn_to_int(match["term"]), cn_to_int(match["num"])
-        if term is None or number is None or not (0 < term < 100 and 0 < number < 1000):
-            continue
-        body: MeetingBody = "standing_committee" if match["sc"] else "congress"
-        found.append(MeetingMention(MeetingRef(body, term, number), match.start(), match.end()))
+        local = [m for m in find_meetings(window) if not _foreign(window, m.start, region)]
+        taken = {m.start for m in local}
+        for match in SPLIT_MEETING_RE.finditer(window):
+            if match.start() in taken or _foreign(window, match.start(), region):
+                continue
+            if "省" in window[max(0, match.start() - 4) : match.start()]:
+                continue
+            term, number = cn_to_int(match["term"]), cn_to_int(match["num"])
+            if term is None or number is None or not (0 < term < 100 and 0 < number < 1000):
+                continue
+            body: MeetingBody = "standing_committee" if match["sc"] else "congress"
+            local.append(MeetingMention(MeetingRef(body, term, number), match.start(), match.end()))
+        found.extend(
+            MeetingMention(m.ref, m.start + start, m.end + start, m.sub_meeting)
+            for m in local
+            if not (start > 0 and m.start == 0)  # cut by the window's edge
+        )
     found.sort(key=lambda m: m.start)
     return found
 
@@ -226,11 +258,6 @@ def _date_of(match: re.Match[str]) -> dt.date | None:
     return make_date(int(match[1]), int(match[2]), int(match[3]))
 
 
-def _sentence_end(text: str, start: int) -> int:
-    end = text.find("。", start)
-    return len(text) if end < 0 else end
-
-
 def _date_evidence(view: DocView, region: str) -> list[DateEvidence]:
     """Dates this document gives for the meetings it names."""
     found: list[DateEvidence] = []
@@ -256,8 +283,8 @@ def _date_evidence(view: DocView, region: str) -> list[DateEvidence]:
             on = _ON_DATE_RE.match(after)
             if on:
                 date = _date_of(on)
-                sentence = text[mention.end : _sentence_end(text, mention.end)]
-                held = bool(_HELD_VERB_RE.search(sentence[:60]))
+                sentence = text[mention.end : mention.end + 80].split("。", 1)[0]
+                held = bool(_HELD_VERB_RE.search(sentence))
                 level = (LEVEL_HELD if held else LEVEL_ITEM) if main else LEVEL_SUB_SITTING
                 if date:
                     found.append(DateEvidence(mention.ref, date, level, paragraph.first_line))
@@ -645,10 +672,10 @@ def extract_meetings(views: Sequence[DocView], info: GazetteInfo) -> MeetingsRes
                 _file_block(draft, block, warnings)
 
     for view in views:
-        for ref, items in _proposed_agendas(view, region):
-            draft = drafts.get(ref)
-            if draft is not None and draft.agenda_rank < 1 and items:
-                draft.agenda, draft.agenda_rank = items, 1
+        for ref, proposed in _proposed_agendas(view, region):
+            target = drafts.get(ref)
+            if target is not None and target.agenda_rank < 1 and proposed:
+                target.agenda, target.agenda_rank = proposed, 1
 
     dates = {ref: d for ref in drafts if (d := _choose_date(evidence.get(ref, ())))}
     _merge_misnumbered(drafts, dates, doc_meeting, doc_line, warnings)
@@ -656,11 +683,11 @@ def extract_meetings(views: Sequence[DocView], info: GazetteInfo) -> MeetingsRes
     meetings = []
     spans: dict[MeetingRef, tuple[dt.date, dt.date]] = {}
     for ref, draft in drafts.items():
-        items = [e.date for e in evidence.get(ref, ()) if e.level != LEVEL_STATEMENT]
+        sat = [e.date for e in evidence.get(ref, ()) if e.level != LEVEL_STATEMENT]
         if ref in dates:
-            items.append(dates[ref])
-        if items:
-            spans[ref] = (min(items), max(items))
+            sat.append(dates[ref])
+        if sat:
+            spans[ref] = (min(sat), max(sat))
         declared = draft.declared_present
         if declared and draft.present and declared[0] != len(draft.present):
             warnings.append(

@@ -17,6 +17,7 @@ Surface forms handled (see gazette-structure.md §4.4):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,6 @@ from .text import (
     is_person_name,
     make_date,
     mask_titles,
-    parse_date,
     parse_person,
     split_outside_brackets,
 )
@@ -93,9 +93,10 @@ _PROPOSAL_HEADER_RE = re.compile(r"(?:提请|建议)\s*[：:]$")
 _PROPOSAL_WORDS_RE = re.compile(r"提请|建议|拟")
 _ITEM_NUMBER_RE = re.compile(r"^(?:\d{1,2}\s*[.．、]|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十\d]{1,3}[)）])\s*")
 
-_NAME = rf"[{CJK}·]{{2,10}}?"
 # X同志为Y / X为Y / X任Y (items under a header, or after an appointing verb)
-_NAMES_AS_RE = re.compile(rf"^(?:[(（][^)）]{{0,20}}[)）])?(?P<names>[^，。；为]{{2,200}}?)(?:同志)?(?:为|任)(?P<post>[^，。；]{{2,120}})")
+_NAMES_AS_RE = re.compile(
+    r"^(?:[(（][^)）]{0,20}[)）])?(?P<names>[^，。；为]{2,200}?)(?:同志)?(?:为|任)(?P<post>[^，。；]{2,120})"
+)
 # X辞去Y职务 (after 接受 / 批准)
 _RESIGNS_RE = re.compile(r"^(?P<names>[^，。；辞]{2,80}?)(?:同志)?辞去(?P<post>[^，。；]{2,120}?)(?:职务|$|的)")
 # XY职务 (after 免去 / 免除 / 撤销, or as an item under such a header)
@@ -386,18 +387,30 @@ def _parse_item(
     return [(cleaned[0], cleaned[1], posts, action)]
 
 
-def _meeting_before(text: str, position: int, ctx: _Context) -> MeetingRef | None:
-    mentions = [m for m in meeting_mentions(text, ctx.region) if m.start < position]
-    return mentions[-1].ref if mentions else None
+@dataclass(frozen=True, slots=True)
+class _Landmarks:
+    """Meeting names and dates of one paragraph, read once (long lines stay linear)."""
 
+    meetings: tuple[tuple[int, MeetingRef], ...]
+    dates: tuple[tuple[int, dt.date], ...]
 
-def _date_before(text: str, position: int) -> dt.date | None:
-    dates = [m for m in DATE_RE.finditer(text[:position])]
-    for match in reversed(dates):
-        date = make_date(int(match[1]), int(match[2]), int(match[3]))
-        if date:
-            return date
-    return None
+    @classmethod
+    def of(cls, text: str, region: str) -> _Landmarks:
+        meetings = tuple((m.start, m.ref) for m in meeting_mentions(text, region))
+        dates = []
+        for match in DATE_RE.finditer(text):
+            date = make_date(int(match[1]), int(match[2]), int(match[3]))
+            if date:
+                dates.append((match.start(), date))
+        return cls(meetings, tuple(dates))
+
+    def meeting_before(self, position: int) -> MeetingRef | None:
+        at = bisect.bisect_left(self.meetings, position, key=lambda m: m[0])
+        return self.meetings[at - 1][1] if at else None
+
+    def date_before(self, position: int) -> dt.date | None:
+        at = bisect.bisect_left(self.dates, position, key=lambda d: d[0])
+        return self.dates[at - 1][1] if at else None
 
 
 def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> list[_Printing]:
@@ -421,10 +434,11 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             )
 
     for paragraph in view.body:
+        if proposal:
+            break
         text = _ITEM_NUMBER_RE.sub("", paragraph.text, count=1)
         masked = mask_titles(text)
-        if proposal:
-            continue
+        marks = _Landmarks.of(text, ctx.region)
         if _PROPOSAL_HEADER_RE.search(masked):
             proposal = True
             continue
@@ -436,9 +450,9 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             parsed = [_parse_item(action, item, ctx) for item in items]
             if items and all(parsed):
                 header = action
-                header_meeting = _meeting_before(text, mid.start(), ctx) or header_meeting
-                header_date = _date_before(text, mid.start()) or header_date
-                for found, meeting, date in _inline(masked[: mid.start()], text, ctx):
+                header_meeting = marks.meeting_before(mid.start()) or header_meeting
+                header_date = marks.date_before(mid.start()) or header_date
+                for found, meeting, date in _inline(masked[: mid.start()], marks, ctx):
                     add(found, meeting, date, paragraph.first_line, paragraph.last_line)
                 for found in parsed:
                     add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
@@ -452,7 +466,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
                 continue
             header = None
         body_end = head.start() if head else len(masked)
-        for found, meeting, date in _inline(masked[:body_end], text, ctx):
+        for found, meeting, date in _inline(masked[:body_end], marks, ctx):
             add(found, meeting, date, paragraph.first_line, paragraph.last_line)
         if head:
             if _PROPOSAL_WORDS_RE.search(masked[: head.start()]):
@@ -461,13 +475,13 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             header = _VERBS[head["verb"]]
             if head["verb"] == "批准":
                 header = None  # 批准： alone does not say what is approved
-            header_meeting = _meeting_before(text, head.start(), ctx) or header_meeting
-            header_date = _date_before(text, head.start()) or header_date
+            header_meeting = marks.meeting_before(head.start()) or header_meeting
+            header_date = marks.date_before(head.start()) or header_date
     return printings
 
 
 def _inline(
-    masked: str, text: str, ctx: _Context
+    masked: str, marks: _Landmarks, ctx: _Context
 ) -> list[tuple[list[tuple[str, str | None, list[str], PersonnelAction]], MeetingRef | None, dt.date | None]]:
     """Decisions stated in running text: …会议决定，任命X为Y。"""
     results = []
@@ -475,19 +489,24 @@ def _inline(
     for sentence in split_outside_brackets(masked, "。；;"):
         start = offset
         offset += len(sentence) + 1
+        if not _VERB_RE.search(sentence):
+            continue
+        proposal_at = _PROPOSAL_WORDS_RE.search(sentence)
         resume = 0
         for verb in _VERB_RE.finditer(sentence):
             if verb.start() < resume:
                 continue  # inside the statement just read (a post can contain 选举)
-            before = sentence[: verb.start()]
-            if _PROPOSAL_WORDS_RE.search(before) or before.endswith("关于"):
+            if proposal_at and proposal_at.start() < verb.start():
+                break  # 提请/建议 before the verb: the rest of the sentence proposes
+            before = sentence[max(0, verb.start() - 40) : verb.start()]
+            if before.endswith("关于"):
                 continue
             if verb[0] in ("接受", "决定接受") and _foreign_decider(before, ctx.region):
                 continue
-            found = _parse_after_verb(verb[0], sentence[verb.end() :], ctx)
+            found = _parse_after_verb(verb[0], sentence[verb.end() : verb.end() + 400], ctx)
             if found:
                 position = start + verb.start()
-                results.append((found, _meeting_before(text, position, ctx), _date_before(text, position)))
+                results.append((found, marks.meeting_before(position), marks.date_before(position)))
                 comma = sentence.find("，", verb.end())
                 if comma < 0:
                     break
@@ -568,4 +587,3 @@ def _decision_date(
     return meeting_date
 
 
-__all__ = ["collect_names", "expand_post", "extract_personnel", "parse_date", "split_glued", "split_posts"]

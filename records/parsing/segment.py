@@ -71,11 +71,13 @@ _NON_TITLE_END = frozenset("。；，！？;,!?：:、")
 _MAX_TITLE_CHARS = 130  # single-line titles reach about 100 characters
 _MAX_TITLE_LINES = 4
 _MAX_BLANKS_IN_TITLE = 2
+_TRAILING_BRACKETS_RE = re.compile(r"[(（][^()（）]{1,24}[)）]$")
+_TOC_LEADER_RE = re.compile(r"[·…⋯‥]{2,}|\.{4,}")  # a TOC line, not a title
 _MATCH_DROP_RE = re.compile(r"[\s<>\"'、，,。.：:；;·()\[\]{}!！?？…]+")
 
 # --- scoring ------------------------------------------------------------------
 
-SURE_SCORE = 0.75  # above this a TOC title and a candidate are the same article
+SURE_SCORE = 0.85  # above this a TOC title and a candidate are the same article
 MIN_SCORE = 0.6  # between the two, only when both end in the same word
 _ANCHOR_BONUS = 0.05
 _SIGNATURE_PENALTY = 0.15  # a one-line "title" followed by a date is a signature
@@ -223,6 +225,7 @@ class _Shapes:
             and not self.meeting_paren(i)
             and not self.number_line(i)
             and not is_masthead_line(text)
+            and not _TOC_LEADER_RE.search(text)
         )
 
     def candidate_next(self, i: int) -> bool:
@@ -493,8 +496,7 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
     adjustments: dict[tuple[int, int], float] = {}
     pairs: list[_Pair] = []
     for j, entry in enumerate(entries):
-        entry_key = _match_key(entry.title)
-        grams = _bigrams(entry_key)
+        grams = _bigrams(_match_key(entry.title))
         if not grams:
             continue
         shared = Counter(chain.from_iterable(postings.get(gram, ()) for gram in grams))
@@ -511,7 +513,7 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
                 if score > best + 1e-9:
                     best_k, best = k, score
             lines = members[:best_k]
-            if not _acceptable(best, entry_key, "".join(_match_key(shapes.lines[i].text) for i in lines)):
+            if not _acceptable(best, entry.title, "".join(shapes.tight[i] for i in lines)):
                 continue
             adjustment = adjustments.get((s, best_k))
             if adjustment is None:
@@ -522,15 +524,29 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
     return pairs
 
 
-def _acceptable(score: float, toc_key: str, body_key: str) -> bool:
+def _closing_word(text: str) -> str:
+    """The last two characters of a title, after any trailing brackets."""
+    text = tight(text)
+    for _ in range(3):
+        stripped = _TRAILING_BRACKETS_RE.sub("", text)
+        if stripped == text or not stripped:
+            break
+        text = stripped
+    return _match_key(text)[-2:]
+
+
+def _acceptable(score: float, toc_title: str, body_text: str) -> bool:
     """Is a score high enough? A weak one needs the same closing word.
 
     Titles end in their document type (…的报告, …的通知); when the TOC title
     and the candidate end alike, a looser match is still the same article.
+    A candidate that ends differently (a signature line, half a title) must
+    match almost exactly.
     """
     if score >= SURE_SCORE:
         return True
-    return score >= MIN_SCORE and len(toc_key) >= 2 and toc_key[-2:] == body_key[-2:]
+    closing = _closing_word(toc_title)
+    return score >= MIN_SCORE and len(closing) == 2 and closing == _closing_word(body_text)
 
 
 def _adjustment(shapes: _Shapes, lines: list[int], n: int) -> float:

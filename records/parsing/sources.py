@@ -720,6 +720,42 @@ class _PdfLine:
     bottom: float
     size: float
     tabbed: bool
+    lead: float  # width of the first unbreakable piece (see _lead_width)
+
+
+# Line-breaking classes, enough to find where a line could have been broken
+# (after Unicode UAX #14: no break before closing, after opening punctuation,
+# nor on either side of a quotation mark).
+_NO_START = set("，。、；：？！）】》〉」』〕〗”’·…—%％‰),.;:?!]}")
+_NO_END = set("（【《〈「『〔〖“‘([{")
+_QUOTES = set("“”‘’\"'")
+
+
+def _can_break(before: str, after: str) -> bool:
+    if before.isspace() or after.isspace():
+        return True
+    if after in _NO_START or before in _NO_END or before in _QUOTES or after in _QUOTES:
+        return False
+    return before >= "\u2e80" or after >= "\u2e80"
+
+
+def _lead_width(chars: list[_Char]) -> float:
+    """Width of a line's first piece that a typesetter could not have split:
+    one ideograph with the punctuation stuck to it, or a whole Latin word or
+    number. If it would have fitted at the end of the line above, that line
+    ended on purpose; otherwise the line above was wrapped."""
+    inked = [c for c in chars if not c.text.isspace()]
+    if not inked:
+        return 0.0
+    end = len(inked)
+    for at in range(1, len(inked)):
+        if (
+            _can_break(inked[at - 1].text, inked[at].text)
+            or inked[at].x0 - inked[at - 1].x1 > 0.5 * inked[at].size
+        ):
+            end = at
+            break
+    return inked[end - 1].x1 - inked[0].x0
 
 
 def _dedupe(chars: list[_Char]) -> list[_Char]:
@@ -774,6 +810,7 @@ def _line_of(chars: list[_Char]) -> _PdfLine:
         bottom=max(c.bottom for c in chars),
         size=size,
         tabbed=tabbed,
+        lead=_lead_width(chars),
     )
 
 
@@ -826,9 +863,10 @@ def _joint(before: str, after: str) -> str:
 def _assemble(pages: list[list[_PdfLine]]) -> str:
     """Write the lines as text: rejoin wrapped lines, mark paragraph gaps.
 
-    A line is the continuation of the one above when that one reaches the
-    right margin, this one starts at the left margin (no indent), both are
-    plain text lines of the same size and no paragraph gap separates them.
+    A line is the continuation of the one above when its first unbreakable
+    piece would not have fitted at the end of that line (so the typesetter
+    had to wrap), it starts at the left margin (no indent), both are plain
+    text lines of the same size and no paragraph gap separates them.
     Margins are the outermost x positions many lines share.
     """
     plain = [line for lines in pages for line in lines if not line.tabbed]
@@ -850,7 +888,7 @@ def _assemble(pages: list[list[_PdfLine]]) -> str:
                     and not prev.tabbed
                     and not line.tabbed
                     and abs(prev.size - line.size) < 0.5
-                    and prev.x1 >= right - 1.5 * prev.size
+                    and prev.x1 + line.lead > right - prev.size
                     and line.x0 <= left + 0.5 * line.size
                 )
                 if wrapped:

@@ -309,9 +309,9 @@ def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
         return True
     if _PARAGRAPH_START_RE.match(text):
         return False
-    if opened[:1] in "(（" and _bracket_open("".join(parts)) and joined_lines < 2:
+    if joined_lines < 2 and opened[:1] in "(（" and _bracket_open("".join(parts)):
         return True
-    if opened.startswith("——") and not previous.endswith("上") and joined_lines < 2:
+    if joined_lines < 2 and opened.startswith("——") and not previous.endswith("上"):
         return True
     if previous[-1] in _TERMINAL:
         return False
@@ -381,10 +381,14 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
 
 # Words that a 2-4 character run can spell without being a person's name.
 _NOT_NAMES = frozenset(
-    "根据 同志 决定 会议 任命 免去 免除 批准 接受 通过 审议 选举 主任 委员 主席 主席团 秘书长 "
-    "副主任 副秘书长 名单 人员 代表 成员 出席 列席 请假 缺席 执行主席 常务主席 市长 副市长 "
-    "以上 其中 合计 总计 共计 序号 姓名 职务 单位 备注 附件 目录 说明 报告 决定 通知 公告".split()
-)
+    {
+        "根据", "同志", "决定", "会议", "任命", "免去", "免除", "批准", "接受", "通过", "审议",
+        "选举", "主任", "委员", "主席", "主席团", "秘书长", "副主任", "副秘书长", "名单", "人员",
+        "代表", "成员", "出席", "列席", "请假", "缺席", "执行主席", "常务主席", "市长", "副市长",
+        "以上", "其中", "合计", "总计", "共计", "序号", "姓名", "职务", "单位", "备注", "附件",
+        "目录", "说明", "报告", "通知", "公告",
+    }
+)  # fmt: skip
 # Characters that never occur in a name but often next to one in prose.
 _NAME_STOP_CHARS = frozenset("的了们这那该、，。；：,;:（）()《》“”")
 PERSON_NAME_RE = re.compile(rf"^[{CJK}]{{2,4}}$|^[{CJK}]{{1,6}}·[{CJK}·]{{1,10}}$")
