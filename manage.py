@@ -7,6 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    if "DJANGO_SECRET_KEY" not in os.environ:
+        # A checkout without production secrets is a development machine.
+        os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -15,6 +15,7 @@ Public API:
 from .errors import GazetteParseError
 from .export import gazette_to_json
 from .gazette import parse_gazette
+from .sources import read_source
 from .types import IssueMetadata, ParsedGazette
 
-__all__ = ["GazetteParseError", "IssueMetadata", "ParsedGazette", "gazette_to_json", "parse_gazette"]
+__all__ = ["GazetteParseError", "IssueMetadata", "ParsedGazette", "gazette_to_json", "parse_gazette", "read_source"]

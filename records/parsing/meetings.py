@@ -440,6 +440,7 @@ _HEADER_RE = re.compile(r"^(?P<label>[^：:\t，。；]{1,40}?)\s*[：:]\s*(?P<r
 # The post printed beside a name in a 列席 list ends in one of these.
 _POST_SUFFIX_RE = re.compile(r"(?:长|主任|委员|书记|主席|员|官|代表)$")
 _PROSE_PUNCT_RE = re.compile(r"[。，；？！]")
+_ANNOTATIONS_RE = re.compile(r"[(（][^()（）]{0,12}[)）]")  # (女，满族) may hold a comma
 
 ListKind = str  # present | on_leave | attending | presidium | …
 
@@ -492,7 +493,7 @@ def name_row(text: str, line: int) -> list[PersonName] | None:
         if all(people):
             return [p for p in people if p]
         return None
-    if len(text) > 120 or _PROSE_PUNCT_RE.search(text):
+    if len(text) > 120 or _PROSE_PUNCT_RE.search(_ANNOTATIONS_RE.sub("", text)):
         return None
     tokens = [t for part in re.split(r"[、,]", text) for t in split_name_run(part)]
     people = [_person(token, line) for token in tokens]

@@ -20,22 +20,24 @@ Without a TOC the articles are found by their anchors alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
-from heapq import heappop, heappush
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from itertools import chain
 
 from .frontmatter import RED_HEADER_RE, is_masthead_line, tight
 from .lines import Line
-from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE, fold_for_matching
+from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE
 from .types import ParseWarning, TocEntry
 
 # --- line shapes, applied to the text without spaces ------------------------------
 
 _DASHES = r"(?:——|―{1,2}|－{2}|-{2}|—)"
 _SUBTITLE_RE = re.compile(rf"^{_DASHES}(?P<rest>.+)$")
+_DASH_CHARS = frozenset("—―－-")
 _LEADING_DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日")
 _ADOPTION_RE = re.compile(r"^[(（]\d{4}年\d{1,2}月\d{1,2}日(?P<rest>[^()（）]*)(?P<close>[)）])?$")
 _ADOPTION_VERB_RE = re.compile(r"通过|批准|公布|发布|修正|修订|施行|印发|审议|备案")
@@ -73,7 +75,12 @@ _MAX_TITLE_LINES = 4
 _MAX_BLANKS_IN_TITLE = 2
 _TRAILING_BRACKETS_RE = re.compile(r"[(（][^()（）]{1,24}[)）]$")
 _TOC_LEADER_RE = re.compile(r"[·…⋯‥]{2,}|\.{4,}")  # a TOC line, not a title
-_MATCH_DROP_RE = re.compile(r"[\s<>\"'、，,。.：:；;·()\[\]{}!！?？…]+")
+# Matching ignores spaces, punctuation, markup and bracket shapes; the dashes
+# of ranges (1—6, 1-6) are unified. Applied after NFKC, in one translate().
+_MATCH_TABLE = str.maketrans(
+    {**{ch: None for ch in " \t\u3000*#<>\"'、，,。.：:；;·()[]{}!！?？…《》〈〉“”‘’〔〕【】「」『』"},
+     "—": "-", "－": "-", "–": "-"}
+)
 
 # --- scoring ------------------------------------------------------------------
 
@@ -125,6 +132,7 @@ class _Shapes:
         self.lines = lines
         self.tight = [tight(line.text) for line in lines]
         self.nonblank = [i for i, t in enumerate(self.tight) if t]
+        self._anchor: list[bool | None] = [None] * len(lines)
 
     def next_nonblank(self, index: int, limit: int | None = None) -> int | None:
         """The first non-blank index after index (before limit), or None."""
@@ -153,38 +161,50 @@ class _Shapes:
         return bool(text) and "\t" not in self.lines[i].text and len(text) <= _MAX_TITLE_CHARS and text[-1] not in _NON_TITLE_END
 
     def subtitle_start(self, i: int) -> bool:
-        match = _SUBTITLE_RE.match(self.tight[i])
+        text = self.tight[i]
+        if not text or text[0] not in _DASH_CHARS:
+            return False
+        match = _SUBTITLE_RE.match(text)
         if not match or "。" in match["rest"]:
             return False
         rest = match["rest"]
         return bool(_LEADING_DATE_RE.match(rest)) or ("在" in rest and ("会议" in rest or "大会" in rest))
 
+    def _parenthesised(self, i: int) -> bool:
+        text = self.tight[i]
+        return bool(text) and text[0] in "(（"
+
     def adoption_start(self, i: int) -> bool:
-        return bool(_ADOPTION_RE.match(self.tight[i])) and not DATE_ONLY_RE.match(self.tight[i])
+        return self._parenthesised(i) and bool(_ADOPTION_RE.match(self.tight[i])) and not DATE_ONLY_RE.match(self.tight[i])
 
     def date_only(self, i: int) -> bool:
-        return bool(DATE_ONLY_RE.match(self.tight[i]))
+        return self._parenthesised(i) and bool(DATE_ONLY_RE.match(self.tight[i]))
 
     def meeting_paren(self, i: int) -> bool:
-        return bool(_MEETING_PAREN_RE.match(self.tight[i]))
+        return self._parenthesised(i) and bool(_MEETING_PAREN_RE.match(self.tight[i]))
 
     def number_line(self, i: int) -> bool:
-        return bool(_NUMBER_LINE_RE.match(self.tight[i]))
+        text = self.tight[i]
+        return "号" in text[-2:] and bool(_NUMBER_LINE_RE.match(text))
 
     def doc_number_line(self, i: int) -> bool:
-        return len(self.tight[i]) <= 40 and bool(DOC_NUMBER_LINE_RE.match(self.tight[i]))
+        text = self.tight[i]
+        return len(text) <= 40 and "号" in text and bool(DOC_NUMBER_LINE_RE.match(text))
 
     def red_header(self, i: int) -> bool:
-        return len(self.tight[i]) <= 34 and bool(RED_HEADER_RE.match(self.tight[i]))
+        text = self.tight[i]
+        return len(text) <= 34 and text.endswith("文件") and bool(RED_HEADER_RE.match(text))
 
     def sign_date(self, i: int) -> bool:
-        return bool(SIGN_DATE_RE.match(self.tight[i]) or CN_SIGN_DATE_RE.match(self.tight[i]))
+        text = self.tight[i]
+        return 8 <= len(text) <= 16 and text[-1] == "日" and bool(SIGN_DATE_RE.match(text) or CN_SIGN_DATE_RE.match(text))
 
     def disclosure(self, i: int) -> bool:
-        return bool(_DISCLOSURE_RE.match(self.tight[i]))
+        return self._parenthesised(i) and bool(_DISCLOSURE_RE.match(self.tight[i]))
 
     def speaker(self, i: int) -> bool:
-        return bool(SPEAKER_RE.match(self.lines[i].text.replace("\u3000", " ")))
+        text = self.lines[i].text
+        return (" " in text or "\u3000" in text) and bool(SPEAKER_RE.match(text.replace("\u3000", " ")))
 
     def organ(self, i: int) -> bool:
         text = self.tight[i]
@@ -204,6 +224,12 @@ class _Shapes:
 
     def anchor_line(self, i: int) -> bool:
         """Any line that describes a title rather than being part of it."""
+        cached = self._anchor[i]
+        if cached is None:
+            cached = self._anchor[i] = self._anchor_line(i)
+        return cached
+
+    def _anchor_line(self, i: int) -> bool:
         return (
             self.subtitle_start(i)
             or self.adoption_start(i)
@@ -249,7 +275,7 @@ class _Shapes:
 
 def _match_key(text: str) -> str:
     """A title folded for comparison: no spaces, punctuation or bracket widths."""
-    return _MATCH_DROP_RE.sub("", fold_for_matching(text))
+    return unicodedata.normalize("NFKC", text).translate(_MATCH_TABLE)
 
 
 def _bigrams(key: str) -> frozenset[str]:
