@@ -1,7 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from portal import views
+
+if settings.PORTAL_REQUIRE_OTP:
+    # Every admin page then needs a verified TOTP device as well as the password.
+    admin.site.__class__ = OTPAdminSite
 
 admin.site.site_header = "公报门户 · 管理"
 admin.site.site_title = "公报门户管理"

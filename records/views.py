@@ -45,3 +45,34 @@ def meeting_detail(request, pk: int):
             "decisions": meeting.personnel_decisions.select_related("person"),
         },
     )
+
+
+REPORTS_PER_HOUR = 5
+
+
+def report_error(request):
+    """A citizen points the clerks at a mistake: no account, rate limited per address."""
+    from django.core.cache import cache
+
+    from records.forms import ErrorReportForm
+
+    initial = {"path": request.GET.get("path", "/"), "record_label": request.GET.get("label", "")[:300]}
+    form = ErrorReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            return render(request, "records/report_thanks.html")  # a bot: say thanks, keep nothing
+        address = request.META.get("REMOTE_ADDR", "")
+        key = f"error-report:{address}"
+        count = cache.get_or_set(key, 0, timeout=3600)
+        if count >= REPORTS_PER_HOUR:
+            response = render(request, "records/report_error.html", {"form": form, "limited": True})
+            response.status_code = 429
+            response["Retry-After"] = "3600"
+            return response
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=3600)
+        form.save()
+        return render(request, "records/report_thanks.html")
+    return render(request, "records/report_error.html", {"form": form})

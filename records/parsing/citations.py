@@ -55,9 +55,11 @@ def extract_citations(view: DocView) -> tuple[Citation, ...]:
             return
         found[key] = citation
 
-    for paragraph in (*view.head, *view.body):
+    own = view.source.document.doc_number
+    for position, paragraph in enumerate((*view.head, *view.body)):
         text = paragraph.text
-        own_number = paragraph in view.head and DOC_NUMBER_RE.fullmatch(text.replace(" ", ""))
+        # The document's own 文号 stands alone on a line above or under its title.
+        own_number = position < len(view.head) + 2 and DOC_NUMBER_RE.fullmatch(text.replace(" ", ""))
         if "《" in text:
             for match in _TITLE_RE.finditer(text):
                 title = collapse_spaces(match["title"]).strip()
@@ -70,5 +72,7 @@ def extract_citations(view: DocView) -> tuple[Citation, ...]:
             if len(prefix) < 2:
                 continue
             number = normalise_doc_number(prefix, match["year"], match["seq"])
+            if number == own:
+                continue
             add(Citation("doc_number", number, _repeals(text, match.start(), match.end()), paragraph.first_line))
     return tuple(found.values())

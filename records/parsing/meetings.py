@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from .lines import DocumentSource, Line
 from .text import (
     CJK,
+    arabic_dates,
     DATE_RE,
     NUMBER,
     MeetingMention,
@@ -107,6 +108,11 @@ class DocView:
         return tuple(p for p in self.head if is_anchor(p.text))
 
 
+def _arabic(paragraph: Paragraph) -> Paragraph:
+    text = arabic_dates(paragraph.text)
+    return paragraph if text == paragraph.text else Paragraph(paragraph.first_line, paragraph.last_line, text)
+
+
 def _open_anchor(text: str) -> bool:
     """An adoption line or subtitle whose second half is still to come."""
     if text[:1] in "(（":
@@ -126,6 +132,8 @@ def view_document(source: DocumentSource) -> DocView:
     # as the first half of a page seam running into the addressee line.
     head = join_paragraphs([(line.number, line.text) for line in lines[:split]])
     body = join_paragraphs([(line.number, line.text) for line in lines[split:]])
+    head = [_arabic(p) for p in head]
+    body = [_arabic(p) for p in body]
     # An anchor the segmenter cut in two (its second line fell into the body).
     while head and body and _open_anchor(head[-1].text) and len(body[0].text) < 60:
         last, nxt = head[-1], body.pop(0)
@@ -168,6 +176,9 @@ def _foreign(text: str, start: int, region: str) -> bool:
     return before[-1] in _LOWER_LEVEL
 
 
+# 第三十五次主任会议 / 党组会议: the chairpersons' council or the party group
+# of the committee, numbered like its meetings but not a meeting of the body.
+_OTHER_SITTING_RE = re.compile(r"(?:主任会议|主任办公会|党组|委员长会议|常务会议)")
 _WINDOW_BEFORE = 16  # 安阳市第十四届: the numeral and the region before 届
 _WINDOW_AFTER = 80  # 人民代表大会常务委员会第二十二次会议主席团第一次会议
 
@@ -217,6 +228,7 @@ def meeting_mentions(text: str, region: str) -> list[MeetingMention]:
             MeetingMention(m.ref, m.start + start, m.end + start, m.sub_meeting)
             for m in local
             if not (start > 0 and m.start == 0)  # cut by the window's edge
+            and not _OTHER_SITTING_RE.match(window, m.end)
         )
     found.sort(key=lambda m: m.start)
     return found
@@ -380,7 +392,7 @@ def _is_list(view: DocView) -> bool:
 _ITEM_NUMBER_RE = re.compile(
     r"^(?:(?P<arabic>\d{1,2})\s*[.．、]|(?P<cn>[一二三四五六七八九十]{1,3})、|[(（](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）])\s*"
 )
-_MINUTES_ITEM_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、\s*")
+_MINUTES_ITEM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、](?!\d))\s*")
 _TRAILING_PUNCT = "；;。.，,、 "
 # 建议会议的议程是：选举事项。 — a convening decision proposes the agenda.
 _PROPOSED_AGENDA_RE = re.compile(r"议程(?:是|为|如下)?[：:](?P<items>[^。]{1,400})")

@@ -65,6 +65,8 @@ ORGAN_LINE_RE = re.compile(
     r"主任会议|主席团|工作组|工委|法院|检察院|局|院|厅|部|委|办|署|中心|小组)$"
 )
 _ADDRESSEE_MAX = 80
+# A person in a name list: 高洪涛(兼), 车轲轶（女，满族）.
+_ANNOTATED_NAME_RE = re.compile(rf"^[{CJK}·]{{2,5}}[(（][^()（）]{{1,8}}[)）]$")
 _NUMBERED_RE = re.compile(
     rf"^(?:{CN_NUMERAL}[、.．]|[(（](?:{CN_NUMERAL}|\d+)[)）]|\d+[、.．](?!\d)|"
     rf"第(?:{CN_NUMERAL}|\d+)(?:部分|章|条|节)|[①-⑳]|附件|附[:：])"
@@ -89,7 +91,9 @@ MIN_SCORE = 0.6  # between the two, only when both end in the same word
 _ANCHOR_BONUS = 0.05
 _SIGNATURE_PENALTY = 0.15  # a one-line "title" followed by a date is a signature
 _SEAM_PENALTY = 0.1  # a "title" right after a broken sentence is its continuation
-_MAX_PAIRS_PER_ENTRY = 8
+_MAX_PAIRS_PER_ENTRY = 256  # bounds the alignment on pathological repetition
+_NEAR_BEST = 0.25
+_COMMON_POSTING = 40  # lines holding a bigram before it counts as common
 _MIN_SHARED_FRACTION = 0.35
 
 
@@ -158,7 +162,8 @@ class _Shapes:
 
     def titleish(self, i: int) -> bool:
         text = self.tight[i]
-        return bool(text) and "\t" not in self.lines[i].text and len(text) <= _MAX_TITLE_CHARS and text[-1] not in _NON_TITLE_END
+        # The raw line keeps the trailing TABs of a table row's empty cells.
+        return bool(text) and "\t" not in self.lines[i].raw and len(text) <= _MAX_TITLE_CHARS and text[-1] not in _NON_TITLE_END
 
     def subtitle_start(self, i: int) -> bool:
         text = self.tight[i]
@@ -256,7 +261,12 @@ class _Shapes:
 
     def candidate_next(self, i: int) -> bool:
         """A line that may continue a title (meeting/number lines may)."""
-        return self.titleish(i) and not self.anchor_line(i) and not self.numbered(i)
+        return (
+            self.titleish(i)
+            and not self.anchor_line(i)
+            and not self.numbered(i)
+            and not _ANNOTATED_NAME_RE.match(self.tight[i])
+        )
 
     def prose_before(self, i: int) -> bool:
         """True when the line before i is a sentence broken at a page seam."""
@@ -493,60 +503,90 @@ class _Fenwick:
         return best, pair
 
 
-def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) -> list[_Pair]:
-    """Every (TOC entry, candidate start) pair worth aligning, with its score."""
-    starts = [i for i in shapes.nonblank if i >= lo and shapes.candidate_start(i)]
-    cand_lines = {s: _candidate_lines(shapes, s, n) for s in starts}
-    # Inverted index: bigram → lines whose text contains it.
-    line_bigrams: dict[int, frozenset[str]] = {}
-    covering: dict[int, list[int]] = defaultdict(list)  # line → starts whose candidate holds it
-    for s, members in cand_lines.items():
-        for i in members:
-            covering[i].append(s)
-            if i not in line_bigrams:
-                line_bigrams[i] = _bigrams(_match_key(shapes.lines[i].text))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, grams in line_bigrams.items():
-        for gram in grams:
-            postings[gram].append(i)
+class _CandidateIndex:
+    """Title candidates of the body with an inverted bigram index over their lines."""
 
-    key_cache: dict[tuple[int, int], frozenset[str]] = {}
+    def __init__(self, shapes: _Shapes, lo: int, n: int) -> None:
+        self.shapes = shapes
+        starts = [i for i in shapes.nonblank if i >= lo and shapes.candidate_start(i)]
+        self.lines = {s: _candidate_lines(shapes, s, n) for s in starts}
+        self.covering: dict[int, list[int]] = defaultdict(list)  # line → starts holding it
+        self.line_key: dict[int, str] = {}
+        for s, members in self.lines.items():
+            for i in members:
+                self.covering[i].append(s)
+                if i not in self.line_key:
+                    self.line_key[i] = _match_key(shapes.lines[i].text)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, key in self.line_key.items():
+            for gram in _bigrams(key):
+                self.postings[gram].append(i)
+        # A bigram found on very many lines (市人, 关于) says little about
+        # which line a title is on; counting it only costs time.
+        self.common = max(_COMMON_POSTING, len(self.line_key) // 20)
+        self._grams: dict[tuple[int, int], frozenset[str]] = {}
+        self._closing: dict[tuple[int, int], str] = {}
 
-    def candidate_grams(s: int, k: int) -> frozenset[str]:
-        cached = key_cache.get((s, k))
+    def grams(self, s: int, k: int) -> frozenset[str]:
+        cached = self._grams.get((s, k))
         if cached is None:
-            cached = _bigrams("".join(_match_key(shapes.lines[i].text) for i in cand_lines[s][:k]))
-            key_cache[(s, k)] = cached
+            cached = self._grams[(s, k)] = _bigrams("".join(self.line_key[i] for i in self.lines[s][:k]))
         return cached
 
+    def closing(self, s: int, k: int) -> str:
+        cached = self._closing.get((s, k))
+        if cached is None:
+            cached = self._closing[(s, k)] = _closing_word("".join(self.shapes.tight[i] for i in self.lines[s][:k]))
+        return cached
+
+    def plausible(self, grams: frozenset[str]) -> list[int]:
+        """Starts whose candidate shares enough bigrams with a TOC title."""
+        rare = [g for g in grams if len(self.postings.get(g, ())) <= self.common]
+        counted = rare or list(grams)
+        shared = Counter(chain.from_iterable(self.postings.get(g, ()) for g in counted))
+        need = max(1, int(len(counted) * _MIN_SHARED_FRACTION))
+        per_start: dict[int, int] = defaultdict(int)
+        for i, count in shared.items():
+            for s in self.covering[i]:
+                per_start[s] += count
+        return [s for s, count in per_start.items() if count >= need]
+
+
+def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) -> list[_Pair]:
+    """Every (TOC entry, candidate start) pair worth aligning, with its score."""
+    index = _CandidateIndex(shapes, lo, n)
     adjustments: dict[tuple[int, int], float] = {}
     pairs: list[_Pair] = []
     for j, entry in enumerate(entries):
         grams = _bigrams(_match_key(entry.title))
         if not grams:
             continue
-        shared = Counter(chain.from_iterable(postings.get(gram, ()) for gram in grams))
-        touched = {s for i in shared for s in covering[i]}
-        need = max(1, int(len(grams) * _MIN_SHARED_FRACTION))
+        closing = _closing_word(entry.title)
         found: list[_Pair] = []
-        for s in touched:
-            members = cand_lines[s]
-            if sum(shared.get(i, 0) for i in members) < need:
-                continue
+        for s in index.plausible(grams):
+            members = index.lines[s]
             best_k, best = 1, -1.0
             for k in range(1, len(members) + 1):
-                score = _dice(grams, candidate_grams(s, k))
+                score = _dice(grams, index.grams(s, k))
                 if score > best + 1e-9:
                     best_k, best = k, score
-            lines = members[:best_k]
-            if not _acceptable(best, entry.title, "".join(shapes.tight[i] for i in lines)):
+            if best < SURE_SCORE and not (best >= MIN_SCORE and len(closing) == 2 and closing == index.closing(s, best_k)):
+                # A weak match counts only when both titles end in the same
+                # word (…的报告, …的通知); a signature line or half a title
+                # ends differently and must match almost exactly.
                 continue
             adjustment = adjustments.get((s, best_k))
             if adjustment is None:
-                adjustment = adjustments[(s, best_k)] = _adjustment(shapes, lines, n)
-            found.append(_Pair(j, s, lines, best, best + adjustment))
-        found.sort(key=lambda p: -p.weight)
-        pairs.extend(found[:_MAX_PAIRS_PER_ENTRY])
+                adjustment = adjustments[(s, best_k)] = _adjustment(shapes, members[:best_k], n)
+            found.append(_Pair(j, s, members[:best_k], best, best + adjustment))
+        # Keep the near-best candidates of each entry: a title printed several
+        # times (公告, 辞呈, 名单) has several equally good places to go, and
+        # only the global alignment can tell which is whose.
+        if found:
+            top = max(p.weight for p in found)
+            found = [p for p in found if p.weight >= top - _NEAR_BEST]
+            found.sort(key=lambda p: -p.weight)
+            pairs.extend(found[:_MAX_PAIRS_PER_ENTRY])
     return pairs
 
 
@@ -559,20 +599,6 @@ def _closing_word(text: str) -> str:
             break
         text = stripped
     return _match_key(text)[-2:]
-
-
-def _acceptable(score: float, toc_title: str, body_text: str) -> bool:
-    """Is a score high enough? A weak one needs the same closing word.
-
-    Titles end in their document type (…的报告, …的通知); when the TOC title
-    and the candidate end alike, a looser match is still the same article.
-    A candidate that ends differently (a signature line, half a title) must
-    match almost exactly.
-    """
-    if score >= SURE_SCORE:
-        return True
-    closing = _closing_word(toc_title)
-    return score >= MIN_SCORE and len(closing) == 2 and closing == _closing_word(body_text)
 
 
 def _adjustment(shapes: _Shapes, lines: list[int], n: int) -> float:
@@ -698,10 +724,10 @@ def _anchored_starts(shapes: _Shapes, lo: int, n: int, strong_only: bool) -> lis
             continue
         anchored = shapes.subtitle_start(i) or shapes.adoption_start(i)
         if not strong_only:
-            anchored = anchored or shapes.date_only(i) or shapes.meeting_paren(i)
+            anchored = anchored or shapes.date_only(i) or shapes.meeting_paren(i) or shapes.number_line(i)
         if not anchored:
             continue
-        title = _title_above(shapes, i, covered)
+        title = _trim_title(shapes, _title_above(shapes, i, covered))
         if title:
             start, title = _extend_start(shapes, title, covered)
             found.append((start, title, i))

@@ -261,6 +261,7 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
     """Read numbered lines as paragraphs, rejoining the halves of page seams.
 
     ``lines`` are ``(line number, text)`` pairs in order, blank lines included.
+    A TAB row is a paragraph of its own, its cells still separated by TABs.
     A line continues the previous one (across blank lines) when the page broke
     mid-sentence: the previous line is long and ends without terminal
     punctuation, or it ends in ``，``/``、``, or it is an anchor whose bracket or
@@ -284,7 +285,8 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
         if not raw.strip():
             continue
         is_row = "\t" in raw.strip()
-        text = collapse_spaces(raw)
+        # A table row keeps its TABs between cells (a name and a post must not merge).
+        text = "\t".join(collapse_spaces(cell) for cell in raw.strip().split("\t")) if is_row else collapse_spaces(raw)
         if parts and not is_row and _continues(parts, text, joined_lines):
             parts.append(text)
             last = number
@@ -311,8 +313,9 @@ def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
         return False
     if joined_lines < 2 and opened[:1] in "(（" and _bracket_open("".join(parts)):
         return True
-    if joined_lines < 2 and opened.startswith("——") and not previous.endswith("上"):
-        return True
+    if opened.startswith("——"):
+        # A subtitle continues only until its closing 上 (——…在…会议上).
+        return joined_lines < 2 and not previous.endswith("上")
     if previous[-1] in _TERMINAL:
         return False
     if previous[-1] in "，、,":
@@ -401,3 +404,24 @@ def is_person_name(text: str) -> bool:
         and text not in _NOT_NAMES
         and not any(ch in _NAME_STOP_CHARS for ch in text)
     )
+
+
+_CN_DATE_RE = re.compile(r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+
+
+def arabic_dates(text: str) -> str:
+    """Write full dates in Chinese numerals with Arabic digits, for matching.
+
+    ``二〇二一年七月三日`` → ``2021年7月3日``; formal documents print dates
+    either way, the date patterns read only the second.
+    """
+    if "〇" not in text and "零" not in text:
+        return text
+
+    def arabic(match: re.Match[str]) -> str:
+        year, month, day = (cn_to_int(match[i]) for i in (1, 2, 3))
+        if year is None or month is None or day is None:
+            return match[0]
+        return f"{year}年{month}月{day}日"
+
+    return _CN_DATE_RE.sub(arabic, text)

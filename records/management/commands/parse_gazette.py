@@ -42,6 +42,6 @@ class Command(BaseCommand):
             f"warnings {len(parsed.warnings)}"
         )
         for doc in parsed.documents:
-            self.stdout.write(f"  {doc.index:3d} p{doc.page or '-':>4} {doc.category:18s} {doc.date or '':10} {doc.title}")
+            self.stdout.write(f"  {doc.index:3d} p{doc.page or '-':>4} {doc.category:18s} {doc.date or ''!s:10} {doc.title}")
         for warning in parsed.warnings:
             self.stdout.write(f"  warning line {warning.line}: {warning.message}")
