@@ -35,6 +35,14 @@ from records.models import (
 from records.parsing import GazetteParseError
 
 
+RECORD_LABELS = {
+    "meetings": "会议", "articles": "文章", "toc entries": "目录条目", "provisions": "条款",
+    "citations": "引用", "people": "人员", "agenda items": "议程", "attendance": "出列席",
+    "name list entries": "名单成员", "personnel decisions": "人事任免", "votes": "满意度测评",
+    "tenures": "任职", "memberships": "组成人员",
+}  # fmt: skip
+
+
 class CorrectionAdmin(SimpleHistoryAdmin):
     """Every field a clerk changes is marked corrected, so no reload overwrites it."""
 
@@ -243,6 +251,7 @@ class GazetteImportAdmin(admin.ModelAdmin):
             except (GazetteParseError, LoadError) as exc:
                 preview_error = str(exc)
         parsed = imp.parsed
+        counts = [(RECORD_LABELS.get(label, label), c) for label, c in preview.counts.items()] if preview else []
         warnings_by_line = {}
         for warning in parsed.get("warnings", []):
             if warning.get("line"):
@@ -258,6 +267,7 @@ class GazetteImportAdmin(admin.ModelAdmin):
                 for number, line in enumerate(imp.text.splitlines(), start=1)
             ],
             "preview": preview,
+            "counts": counts,
             "preview_error": preview_error,
             "removals": [c for c in preview.changes if c[1] == "removed"] if preview else [],
             "changes": [c for c in preview.changes if c[1] == "changed"] if preview else [],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from people.models import Body, Person, Post
@@ -633,3 +634,41 @@ class ErrorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_label or self.path}：{self.message[:30]}"
+
+
+# --- API: what mirrors must delete ---------------------------------------------
+
+
+class TombstoneReason(models.TextChoices):
+    DELETED = "deleted", "已删除"
+    UNPUBLISHED = "unpublished", "已撤回"
+
+
+class Tombstone(models.Model):
+    """A record that left the public API: deleted, or hidden by unpublishing its issue.
+
+    Written by records.tombstones from the load path; read by the API's
+    /api/v1/changes/ feed so that mirrors can delete what they copied.
+    """
+
+    model = models.CharField("类型", max_length=60)  # app_label.modelname, e.g. records.article
+    object_id = models.BigIntegerField("记录编号")
+    reason = models.CharField("原因", max_length=12, choices=TombstoneReason)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "删除记录"
+        verbose_name_plural = "删除记录"
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reason__in=TombstoneReason.values), name="tombstone_reason_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["at", "id"], name="tombstone_at"),
+            models.Index(fields=["model", "object_id"], name="tombstone_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_id} {self.get_reason_display()}"

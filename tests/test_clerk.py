@@ -228,3 +228,24 @@ def test_repeated_failed_logins_lock_the_account_with_a_clear_page(client):
     response = client.post(url, {"username": "clerk2", "password": "right-password-123"}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 429
     assert "登录已暂停" in response.content.decode()
+
+
+def test_merge_action_and_split_page_in_the_admin(client, clerk):
+    stage_and_apply(client, ANYANG)
+    person = Person.objects.get(region="安阳市", name="张保香")
+    variant = Person.objects.create(region="安阳市", name="张宝香")
+    first = Attendance.objects.filter(person=person).order_by("pk").first()
+    Attendance.objects.filter(pk=first.pk).update(person=variant)
+    changelist = reverse("admin:people_person_changelist")
+    selected = {"action": "merge_selected", "_selected_action": [person.pk, variant.pk]}
+    page = client.post(changelist, selected)
+    assert "确认合并" in page.content.decode()
+    client.post(changelist, {**selected, "keep": person.pk})
+    assert not Person.objects.filter(pk=variant.pk).exists()
+    assert Attendance.objects.get(pk=first.pk).person == person
+
+    split_url = reverse("admin:people_person_split", args=[person.pk])
+    assert client.get(reverse("admin:people_person_change", args=[person.pk])).content.decode().count(split_url) == 1
+    response = client.post(split_url, {"name": "张保香", "attendance": [first.pk]})
+    assert response.status_code == 302
+    assert Attendance.objects.get(pk=first.pk).person != person

@@ -19,7 +19,7 @@ import pytest
 
 from records.parsing.extract import Extracted, extract_records
 from records.parsing.lines import DocumentSource, Line, split_lines
-from records.parsing.meetings import meeting_mentions, name_row, view_document
+from records.parsing.meetings import meeting_mentions, name_row
 from records.parsing.personnel import expand_post, split_posts
 from records.parsing.types import Category, Document, GazetteInfo, MeetingRef
 
@@ -304,6 +304,31 @@ def test_other_bodies_are_not_meetings() -> None:
     assert run(doc).meetings == ()
 
 
+def test_chinese_numeral_dates_and_prose_attendance() -> None:
+    text = (
+        "某市人大常委会会议纪要\n\n（市十四届人大常委会第三十次会议）\n\n"
+        "二〇二二年三月一日，市十四届人大常委会召开第三十次会议。常委会组成人员应到35人，实到3人。\n\n"
+        "出席会议的有：张三、李四、王 五\n\n"
+        "1.审议通过了关于某某的决定。会议认为，这很重要。\n\n"
+        "2.经市十四届人大常委会第12次主任会议研究，审议了某某报告。"
+    )
+    out = run(doc_from_text(text, "某市人大常委会会议纪要", "minutes", 1))
+    (meeting,) = out.meetings  # the 主任会议 is not a meeting of the committee
+    assert meeting.ref == MeetingRef(SC, 14, 30)
+    assert meeting.date == dt.date(2022, 3, 1)
+    assert [p.name for p in meeting.present] == ["张三", "李四", "王五"]
+    assert meeting.declared_present == 3
+    assert meeting.agenda[0] == "审议通过了关于某某的决定"
+    assert "attendance_count_mismatch" not in codes(out)
+
+
+def test_government_notices_citing_congress_meetings_make_no_meeting() -> None:
+    text = "关于印发某某办法的通知\n\n根据市十四届人大常委会第二十次会议审议通过的《某某条例》，现将办法印发给你们。"
+    doc = doc_from_text(text, "关于印发某某办法的通知", "notice", 1)
+    assert run(doc, info=HULUDAO_INFO).meetings == ()
+    assert run(doc).meetings == ()  # 通过的《…》 cites an earlier act
+
+
 # --- personnel -----------------------------------------------------------------------------
 
 
@@ -389,6 +414,9 @@ def test_notice_date_contradicting_the_meeting_is_reported() -> None:
             "根据安阳市监察委员会主任黄明海关于免去桑建业安阳市监察委员会副主任职务的提请。",
             set(),
         ),
+        # Proposals in running text (建议/拟) decide nothing.
+        ("经研究，建议任命张三为安阳市某局局长。", set()),
+        ("市政府拟免去李四的安阳市某局局长职务。", set()),
         # A decision quoted inside a title is not a decision.
         (
             "根据《关于提请免去桑建业安阳市监察委员会副主任职务的议案》，经审议通过。免去：\n\n桑建业安阳市监察委员会副主任职务。",
@@ -428,6 +456,26 @@ def test_notice_date_contradicting_the_meeting_is_reported() -> None:
 def test_personnel_patterns(body: str, expected: set[tuple[str, str, tuple[str, ...]]]) -> None:
     doc = doc_from_text("关于某某的通知\n\n" + body, "关于某某的通知", "notice", 1)
     assert decisions(run(doc)) == expected
+
+
+def test_personnel_table_rows_and_one_verb_for_several_clauses() -> None:
+    text = (
+        "关于某某职务任免的通知\n\n2021年9月22日，安阳市第十四届人民代表大会常务委员会第二十五次会议决定任命：\n"
+        "张 三\t安阳市财政局局长\n李四\t安阳市教育局局长\n\n"
+        "会议还决定免去王五的安阳市财政局局长职务，赵六的安阳市教育局局长职务。"
+    )
+    found = decisions(run(doc_from_text(text, "关于某某职务任免的通知", "notice", 1)))
+    assert found == {
+        ("张三", "appoint", ("安阳市财政局局长",)),
+        ("李四", "appoint", ("安阳市教育局局长",)),
+        ("王五", "remove", ("安阳市财政局局长",)),
+        ("赵六", "remove", ("安阳市教育局局长",)),
+    }
+
+
+def test_lower_level_bodies_decisions_are_not_recorded() -> None:
+    text = "公告\n\n某某县人大常委会决定罢免张三的安阳市第十四届人民代表大会代表职务。"
+    assert run(doc_from_text(text, "安阳市人民代表大会常务委员会公告", "announcement", 1)).personnel_decisions == ()
 
 
 @pytest.mark.parametrize(

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from .lines import DocumentSource, Line
 from .text import (
     CJK,
-    arabic_dates,
     DATE_RE,
     NUMBER,
     MeetingMention,
     Paragraph,
+    arabic_dates,
     cn_to_int,
     collapse_spaces,
     find_meetings,
@@ -338,13 +338,18 @@ _OPENING_NAMES_MEETING: frozenset[Category] = frozenset(
         "motion",
         "name_list",
         "announcement",
-        "other",
     }
 )
+# 第二十次会议通过的《…》: an earlier act cited, not the meeting the text is about.
+_ATTRIBUTIVE_RE = re.compile(r"(?:审议)?(?:通过|批准|决定|作出)的")
 
 
-def document_meeting(view: DocView, region: str) -> MeetingMention | None:
-    """The meeting a document belongs to, read from its anchors, title or opening."""
+def document_meeting(view: DocView, region: str, *, openings: bool = True) -> MeetingMention | None:
+    """The meeting a document belongs to, read from its anchors, title or opening.
+
+    ``openings``: also read the first paragraphs of minutes, decisions,
+    notices … (``2021年7月3日，…第二十二次会议决定任命：``).
+    """
     for pattern in (ADOPTION_RE, SUBTITLE_RE, MEETING_PAREN_RE):
         for paragraph in view.head:
             if pattern.match(paragraph.text):
@@ -355,11 +360,11 @@ def document_meeting(view: DocView, region: str) -> MeetingMention | None:
         mentions = meeting_mentions(view.title, region)
         if mentions:
             return mentions[0]
-    if view.category in _OPENING_NAMES_MEETING or _is_minutes(view):
+    if openings and (view.category in _OPENING_NAMES_MEETING or _is_minutes(view)):
         for paragraph in view.body[:2]:
-            mentions = meeting_mentions(paragraph.text, region)
-            if mentions:
-                return mentions[0]
+            for mention in meeting_mentions(paragraph.text, region):
+                if not _ATTRIBUTIVE_RE.match(paragraph.text, mention.end):
+                    return mention
     return None
 
 
@@ -649,8 +654,11 @@ def extract_meetings(views: Sequence[DocView], info: GazetteInfo) -> MeetingsRes
     doc_meeting: dict[int, MeetingRef] = {}
     doc_line: dict[int, int] = {}
     evidence: dict[MeetingRef, list[DateEvidence]] = {}
+    # In a government gazette a notice's opening names the congress's meetings
+    # only to cite them; its own anchors (an adoption line) still count.
+    openings = info.kind != "government"
     for view in views:
-        mention = document_meeting(view, region)
+        mention = document_meeting(view, region, openings=openings)
         if mention is not None:
             doc_meeting[view.index] = mention.ref
             doc_line[view.index] = view.first_line

@@ -334,18 +334,18 @@ def _parse_after_verb(
                 break
             found.extend((n, g, posts, action) for n, g in names)
         return found
-    match = _GLUED_RE.match(rest)
-    if not match or "职务" not in rest[: match.end() + 2]:
-        return []
-    split = split_glued(match["body"], ctx)
-    if split is None:
-        return []
-    name, post = split
-    cleaned = _clean_name(name)
-    posts = split_posts(post, ctx.region)
-    if cleaned is None or not posts:
-        return []
-    return [(cleaned[0], cleaned[1], posts, action)]
+    # 免去A的X职务，B的Y职务: one verb, several clauses.
+    for clause in rest.split("，"):
+        match = _GLUED_RE.match(clause)
+        if not match or "职务" not in clause[: match.end() + 2]:
+            break
+        split = split_glued(match["body"], ctx)
+        cleaned = _clean_name(split[0]) if split else None
+        posts = split_posts(split[1], ctx.region) if split else []
+        if cleaned is None or not posts:
+            break
+        found.append((cleaned[0], cleaned[1], posts, action))
+    return found
 
 
 def _plausible_post(post: str) -> bool:
@@ -358,6 +358,14 @@ def _parse_item(
     """An item under a verb header: ``X为Y`` or glued ``XY职务``."""
     item = _ITEM_NUMBER_RE.sub("", item.strip(), count=1).strip()
     if not item:
+        return []
+    if "\t" in item:
+        # A table row: name⇥post (⇥…), the layout keeps them apart.
+        cells = [c.strip() for c in item.split("\t") if c.strip()]
+        cleaned = _clean_name(cells[0]) if len(cells) >= 2 else None
+        posts = split_posts(cells[1], ctx.region) if cleaned else []
+        if cleaned and posts and _plausible_post(posts[0]):
+            return [(cleaned[0], cleaned[1], posts, action)]
         return []
     if action in ("appoint", "approve_appointment", "elect"):
         match = _NAMES_AS_RE.match(item)
@@ -501,8 +509,8 @@ def _inline(
             before = sentence[max(0, verb.start() - 40) : verb.start()]
             if before.endswith("关于"):
                 continue
-            if verb[0] in ("接受", "决定接受") and _foreign_decider(before, ctx.region):
-                continue
+            if _foreign_decider(before, ctx.region):
+                continue  # a district's or county's body decided it
             found = _parse_after_verb(verb[0], sentence[verb.end() : verb.end() + 400], ctx)
             if found:
                 position = start + verb.start()

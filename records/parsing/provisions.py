@@ -45,9 +45,11 @@ class _Label:
 def _labels(lines: Sequence[Line]) -> list[_Label]:
     found = []
     for position, line in enumerate(lines):
-        text = line.text
-        if not text.startswith("第"):
+        if not line.text.startswith("第"):
             continue
+        # Without layout spaces (第 十 二 条, 总 则); the label's own space goes too,
+        # so _ARTICLE_RE also accepts a label directly followed by its text.
+        text = collapse_spaces(line.text)
         article = _ARTICLE_RE.match(text)
         if article:
             number = cn_to_int(article["n"])

@@ -684,7 +684,7 @@ def _title_above(shapes: _Shapes, anchor: int, floor: int) -> list[int]:
         prev = shapes.prev_nonblank(cursor, floor)
         if prev is None or shapes.gap(prev, cursor) > _MAX_BLANKS_IN_TITLE:
             break
-        if not shapes.candidate_next(prev) or shapes.sign_date(prev):
+        if not shapes.candidate_next(prev) or shapes.sign_date(prev) or is_masthead_line(shapes.tight[prev]):
             break
         title.insert(0, prev)
         cursor = prev
@@ -725,7 +725,7 @@ def _anchored_starts(shapes: _Shapes, lo: int, n: int, strong_only: bool) -> lis
         anchored = shapes.subtitle_start(i) or shapes.adoption_start(i)
         if not strong_only:
             anchored = anchored or shapes.date_only(i) or shapes.meeting_paren(i) or shapes.number_line(i)
-        if not anchored:
+        if not anchored or is_masthead_line(shapes.tight[i]):
             continue
         title = _trim_title(shapes, _title_above(shapes, i, covered))
         if title:

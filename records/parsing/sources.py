@@ -272,11 +272,26 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 _RADICAL_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 
 
+# CJK radicals (U+2E80-U+2FDF) that look exactly like a whole character. PDF
+# fonts often map glyphs to them instead of to the ideograph, so copied text
+# reads ⼈⺠ for 人民. The Kangxi block has NFKC mappings; the supplement
+# mostly not, so its whole-character forms are listed here.
+_RADICAL_SUPPLEMENT = str.maketrans(
+    "⺠⻓⻔⻢⻄⻅⻆⻉⻋⻘⻝⻙⻛⻜⻚⻩⻬⻰⻥⻦⻨⻮⺩⺝⺮⻣⻤⻧⻪⻊⺁⺇⺊⺒⺓⺛⺞⺳⺻⻁",
+    "民长门马西见角贝车青食韦风飞页黄齐龙鱼鸟麦齿王月竹骨鬼卤黾足厂几卜巳幺旡歺网聿虎",
+)
+
+
+def _radical(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match[0].translate(_RADICAL_SUPPLEMENT))
+
+
 def normalise_text(text: str) -> str:
-    """LF line breaks only; no control characters except TAB and LF."""
+    """LF line breaks only; no control characters except TAB and LF; CJK
+    radicals that stand for whole characters replaced by the characters."""
     text = _LINE_BREAK_RE.sub("\n", text)
     text = _CONTROL_RE.sub("", text)
-    return _RADICAL_RE.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
+    return _RADICAL_RE.sub(_radical, text)
 
 
 # --- text files ---------------------------------------------------------------------
@@ -295,7 +310,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _GOOD_RE = re.compile(
     "[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e\u00a0-\u00ff"
     "\u2000-\u206f\u2460-\u24ff\u2500-\u25ff\u2160-\u217f\u3200-\u32ff\u0391-\u03c9"
-    "\u0401-\u0451\u2190-\u22ff\ufe30-\ufe4f\uf900-\ufaff]"
+    "\u0401-\u0451\u2190-\u22ff\ufe30-\ufe4f\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0003134f]"
 )
 _BAD_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
 _SAMPLE_CHARS = 200_000
@@ -309,6 +324,15 @@ class _Decoded:
     encoding: str
     good: float  # share of characters a gazette is made of
     bad: float  # share of control characters and replacement marks
+    common: float  # share of the non-ASCII characters that GB2312 has (common hanzi)
+    wide: int  # non-ASCII characters in the sample
+
+
+_COMMON_SAMPLE = 50_000
+# Chinese text is almost all GB2312 (99.7 % in the samples); GBK byte pairs
+# decoded by chance are mostly rare characters (about 30 % GB2312).
+_MIN_COMMON_RATIO = 0.5
+_MIN_WIDE_FOR_COMMON = 8
 
 
 def _try_decode(data: bytes, encoding: str) -> _Decoded | None:
@@ -318,14 +342,28 @@ def _try_decode(data: bytes, encoding: str) -> _Decoded | None:
         return None
     sample = text[:_SAMPLE_CHARS]
     if not sample:
-        return _Decoded(text, encoding, 1.0, 0.0)
+        return _Decoded(text, encoding, 1.0, 0.0, 1.0, 0)
     good = _GOOD_RE.subn("", sample)[1] / len(sample)
     bad = _BAD_RE.subn("", sample)[1] / len(sample)
-    return _Decoded(text, encoding, good, bad)
+    head = sample[:_COMMON_SAMPLE]
+    wide = len(head) - len(head.encode("ascii", errors="ignore"))
+    if wide:
+        encoded = head.encode("gb2312", errors="replace")
+        missing = encoded.count(b"?") - head.count("?")
+        common = 1.0 - missing / wide
+    else:
+        common = 1.0
+    return _Decoded(text, encoding, good, bad, common, wide)
 
 
-def _plausible(decoded: _Decoded | None) -> bool:
-    return decoded is not None and decoded.bad <= _MAX_BAD_RATIO and decoded.good >= _MIN_GOOD_RATIO
+def _plausible(decoded: _Decoded | None, *, chinese: bool = False) -> bool:
+    """Text rather than binary; with ``chinese``, also mostly common hanzi
+    (for decodings that nothing but the bytes themselves vouches for)."""
+    if decoded is None or decoded.bad > _MAX_BAD_RATIO or decoded.good < _MIN_GOOD_RATIO:
+        return False
+    if chinese and decoded.wide >= _MIN_WIDE_FOR_COMMON:
+        return decoded.common >= _MIN_COMMON_RATIO
+    return True
 
 
 def _utf16_by_nuls(data: bytes) -> str | None:
@@ -361,11 +399,11 @@ def _decode_text(data: bytes) -> _Decoded | None:
         # Valid UTF-8 with many high bytes is hardly ever anything else.
         return decoded if _plausible(decoded) else None
     candidates = [_try_decode(data, enc) for enc in ("gb18030", "utf-16-le", "utf-16-be")]
-    plausible = [c for c in candidates if c is not None and _plausible(c)]
+    plausible = [c for c in candidates if c is not None and _plausible(c, chinese=True)]
     if not plausible:
         return None
     # Ties go to the earlier candidate (GB18030).
-    return max(plausible, key=lambda c: c.good - c.bad)
+    return max(plausible, key=lambda c: c.common + c.good - c.bad)
 
 
 def _read_text(data: bytes) -> str:

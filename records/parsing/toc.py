@@ -23,6 +23,11 @@ TOC_ENTRY_RE = re.compile(
     r"(?:(?P<lead>[·…⋯‥・•]+|\.{3,}|．{3,}|-{4,}|_{3,})\s*\t?|\t)\s*"
     r"(?:第\s*)?[(（]?(?P<page>\d{1,4})[)）]?\s*(?:页)?$"
 )
+# After a 目录 heading, converters sometimes render the dotted leader as
+# spaces: "关于……的报告      12".
+_SPACED_ENTRY_RE = re.compile(
+    rf"^(?:(?P<num>\d{{1,3}})[.．、]\s*)?(?P<title>[^\t]*?[{CJK}》）)][^\t]*?)(?: {{2,}}|\u3000+)(?P<page>\d{{1,4}})$"
+)
 # A group heading inside the TOC: ○ 葫政发文件.
 _SECTION_RE = re.compile(r"^[○●◆◇■□★☆▲△◎•]\s*(?P<label>\S.{0,30})$")
 _SECTION_WORD_RE = re.compile(rf"^[{CJK}]{{2,12}}(?:文件|类)$")
@@ -55,7 +60,32 @@ def _is_prose(text: str) -> bool:
     return len(compact) > _PROSE_LENGTH or (bool(compact) and compact[-1] in _TERMINAL)
 
 
-def _find_cluster(lines: Sequence[Line]) -> tuple[int, int] | None:
+def _entry(text: str, spaced: bool) -> re.Match[str] | None:
+    """Match a TOC entry line; spaced leaders only count under a 目录 heading."""
+    match = TOC_ENTRY_RE.match(text)
+    if match is None and spaced and not is_masthead_line(text):
+        match = _SPACED_ENTRY_RE.match(text)
+        if match and len(re.findall(rf"[{CJK}]", match["title"])) < 2:
+            return None
+    return match
+
+
+def _first_heading(lines: Sequence[Line]) -> int | None:
+    """Index of the first 目录 heading before the body prose starts, or None."""
+    prose_seen = 0
+    for index, line in enumerate(lines):
+        if not line.text:
+            continue
+        if _TOC_HEADING_RE.match(tight(line.text)) and tight(line.text) != "录":
+            return index
+        if _is_prose(line.text):
+            prose_seen += 1
+            if prose_seen > 3:
+                return None
+    return None
+
+
+def _find_cluster(lines: Sequence[Line], heading: int | None) -> tuple[int, int] | None:
     """Indexes (first, last) of the first run of TOC entry lines, or None.
 
     The run must start before the body prose begins (a cover may hold a few
@@ -67,7 +97,7 @@ def _find_cluster(lines: Sequence[Line]) -> tuple[int, int] | None:
     for index, line in enumerate(lines):
         if not line.text:
             continue
-        if TOC_ENTRY_RE.match(line.text):
+        if _entry(line.text, heading is not None and index > heading):
             first = index
             break
         if _is_prose(line.text):
@@ -82,7 +112,7 @@ def _find_cluster(lines: Sequence[Line]) -> tuple[int, int] | None:
         text = lines[index].text
         if not text:
             continue
-        if TOC_ENTRY_RE.match(text):
+        if _entry(text, heading is not None):
             last, gap = index, 0
             continue
         if _is_prose(text) and not is_masthead_line(text):
@@ -120,7 +150,7 @@ def _split_doc_number(title: str) -> tuple[str, str | None]:
     return match["title"].strip(), normalise_doc_number(number["prefix"], number["year"], number["seq"])
 
 
-def _is_prefix(lines: Sequence[Line], index: int, end: int) -> bool:
+def _is_prefix(lines: Sequence[Line], index: int, end: int, spaced: bool) -> bool:
     """True when lines[index] is the first half of a TOC entry that wrapped."""
     line = lines[index]
     text = line.text
@@ -132,7 +162,7 @@ def _is_prefix(lines: Sequence[Line], index: int, end: int) -> bool:
         return False
     for nxt in range(index + 1, min(end + 1, len(lines))):
         if lines[nxt].text:
-            return bool(TOC_ENTRY_RE.match(lines[nxt].text))
+            return bool(_entry(lines[nxt].text, spaced))
     return False
 
 
@@ -149,7 +179,9 @@ def _dedupe_repeated(entries: list[TocEntry]) -> list[TocEntry]:
 
 def parse_toc(lines: Sequence[Line]) -> Toc:
     """Find and read the table of contents."""
-    cluster = _find_cluster(lines)
+    heading = _first_heading(lines)
+    spaced = heading is not None
+    cluster = _find_cluster(lines, heading)
     if cluster is None:
         return Toc()
     first, last = cluster
@@ -162,7 +194,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
         text = line.text
         if not text:
             continue
-        match = TOC_ENTRY_RE.match(text)
+        match = _entry(text, spaced)
         if match:
             parts = [p.text for p in prefix]
             number = match["num"]
@@ -190,7 +222,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
             section, prefix = tight(section_match["label"]), []
         elif _SECTION_WORD_RE.match(compact) and not is_masthead_line(text):
             section, prefix = compact, []
-        elif _is_prefix(lines, index, last):
+        elif _is_prefix(lines, index, last, spaced):
             prefix.append(line)
         else:
             prefix = []

@@ -1,0 +1,79 @@
+"""A clerk's session in a real browser: Debian's chromium driven by Playwright.
+
+Screenshots of the review page and of the published issue are saved under
+test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from records.management.commands.ensure_clerk import ensure_clerk_group
+from records.models import Gazette, GazetteStatus
+from tests.conftest import ROOT, SAMPLES
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM
+    # calls are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+def test_clerk_uploads_reviews_and_publishes_in_a_browser(live_server, browser_page):
+    user = get_user_model().objects.create_user("clerk", password="browser-clerk-password", is_staff=True)
+    user.groups.add(ensure_clerk_group())
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser_page
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "browser-clerk-password")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/records/gazette/upload/")
+    page.set_input_files("#id_file", str(SAMPLES / "yingkou-congress-2021-03.txt"))
+    page.click("input[type=submit]")
+    page.wait_for_selector("#change-counts")
+    assert "营口市第十六届人民代表大会常务委员会第三十四次会议纪要" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "import-review.png"), full_page=False)
+
+    page.click("text=载入（作为草稿）")
+    page.wait_for_selector("#gazette-status")
+    assert page.inner_text("#gazette-status") == "待审核"
+    page.screenshot(path=str(ARTIFACTS / "gazette-review.png"), full_page=False)
+
+    page.click("input[value=发布]")
+    page.wait_for_selector("text=查看公众页面")
+    gazette = Gazette.objects.get()
+    assert gazette.status == GazetteStatus.PUBLISHED
+
+    page.goto(f"{live_server.url}{gazette.get_absolute_url()}")
+    assert "关于我市义务教育工作情况的报告" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "published-issue.png"), full_page=True)
+    for name in ("import-review.png", "gazette-review.png", "published-issue.png"):
+        assert (ARTIFACTS / name).stat().st_size > 10_000
