@@ -249,3 +249,25 @@ def test_merge_action_and_split_page_in_the_admin(client, clerk):
     response = client.post(split_url, {"name": "张保香", "attendance": [first.pk]})
     assert response.status_code == 302
     assert Attendance.objects.get(pk=first.pk).person != person
+
+
+def test_required_second_factor_keeps_out_a_clerk_without_a_verified_device(client, clerk, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.PORTAL_REQUIRE_OTP = True
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert "otp_token" in client.get("/admin/login/").content.decode()
+
+    device = TOTPDevice.objects.create(user=clerk, name="手机", confirmed=True)
+    client.logout()
+    token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    response = client.post(
+        "/admin/login/",
+        {"username": "clerk", "password": "a-long-clerk-password", "otp_device": device.persistent_id, "otp_token": f"{token:06d}"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    settings.PORTAL_REQUIRE_OTP = False

@@ -122,10 +122,12 @@ _SEAM_MIN_LENGTH = 20
 
 
 def _joins(previous: str, following: str) -> bool:
-    """True when following continues previous across a page seam."""
+    """True when the line following continues the line previous across a page seam."""
     if "\t" in previous or "\t" in following:
         return False
     prev, nxt = tight(previous), tight(following)
+    if not prev or not nxt:
+        return False
     if len(prev) < _SEAM_MIN_LENGTH or prev[-1] in _TERMINAL:
         return False
     if not _CONTINUATION_START_RE.match(nxt) or _HEADING_RE.match(nxt):
@@ -143,15 +145,18 @@ def body_text(lines: Sequence[Line]) -> str:
     printed (they can be meaningful: 中共中央 国务院).
     """
     paragraphs: list[str] = []
+    previous = ""  # the last line read (not the whole paragraph)
     for line in lines:
         text = line.text
         if not text:
             continue
-        if paragraphs and _joins(paragraphs[-1], text):
-            glue = " " if paragraphs[-1][-1].isascii() and paragraphs[-1][-1].isalnum() and text[0].isascii() and text[0].isalpha() else ""
+        if paragraphs and _joins(previous, text):
+            # Latin words broken at the seam keep a space between them.
+            glue = " " if previous[-1].isascii() and previous[-1].isalnum() and text[0].isascii() and text[0].isalpha() else ""
             paragraphs[-1] += glue + text
         else:
             paragraphs.append(text)
+        previous = text
     return "\n".join(paragraphs)
 
 
@@ -242,10 +247,7 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
         date, date_printed = signature[1], True
 
     # The meeting it was adopted at or delivered to, or that its title names.
-    named_meeting = None
-    for kind in ("meeting",):
-        if anchors[kind]:
-            named_meeting = find_meeting(anchors[kind][0].text)
+    named_meeting = find_meeting(anchors["meeting"][0].text) if anchors["meeting"] else None
     named_meeting = named_meeting or find_meeting(title)
     meeting = None
     for kind in ("adoption", "subtitle"):

@@ -21,12 +21,10 @@ from .lines import Line
 from .text import CJK, CN_NUMERAL, cn_to_int, make_date
 from .types import GazetteInfo, GazetteKind, IssueMetadata, Span
 
-_SPACE_RE = re.compile(r"[\s\u3000]+")
-
 
 def tight(text: str) -> str:
-    """The text without any whitespace: for matching line shapes only."""
-    return _SPACE_RE.sub("", text)
+    """The text without any whitespace (U+3000 included): for matching line shapes only."""
+    return "".join(text.split())
 
 
 # --- line shapes of the cover and masthead (applied to tight text) ------------

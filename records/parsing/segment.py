@@ -54,7 +54,7 @@ CN_SIGN_DATE_RE = re.compile(
     r"^(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日$"
 )
 _DISCLOSURE_RE = re.compile(r"^[(（]此件.{1,12}[)）]$")
-_SPEAKER_TITLE = r"(?:主任委员|副主任|主任|副市长|市长|副局长|局长|院长|检察长|秘书长|书记|部长|主席|县长|区长|厅长|委员|组长|理事长|处长|局长)"
+_SPEAKER_TITLE = r"(?:主任委员|副主任|主任|副市长|市长|副局长|局长|院长|检察长|秘书长|书记|部长|主席|县长|区长|厅长|委员|组长|理事长|处长)"
 SPEAKER_RE = re.compile(
     rf"^(?P<title>[{CJK}、“”（）()]{{2,40}}?{_SPEAKER_TITLE})\s+(?P<name>[{CJK}](?:\s?[{CJK}]){{1,3}})$"
 )
@@ -735,6 +735,20 @@ def _anchored_starts(shapes: _Shapes, lo: int, n: int, strong_only: bool) -> lis
     return found
 
 
+def _is_attachment(shapes: _Shapes, enclosing: Segment, title: list[int]) -> bool:
+    """True when an anchored title inside an article is that article's attachment.
+
+    A notice that issues (印发) a text names it in its own title, and an
+    attachment is announced by a 附件 line just above its title.
+    """
+    key = _match_key("".join(shapes.tight[i] for i in title))
+    enclosing_key = _match_key("".join(shapes.tight[i] for i in enclosing.title))
+    if len(key) >= 4 and key in enclosing_key:
+        return True
+    prev = shapes.prev_nonblank(title[0], enclosing.body_start)
+    return prev is not None and shapes.tight[prev].startswith("附件")
+
+
 def _unlisted(shapes: _Shapes, segments: list[Segment], lo: int, n: int) -> list[tuple[int, list[int]]]:
     """Anchored articles that lie in the body of a TOC article (or before the first)."""
     extra: list[tuple[int, list[int]]] = []
@@ -747,7 +761,7 @@ def _unlisted(shapes: _Shapes, segments: list[Segment], lo: int, n: int) -> list
             if anchor < seg.body_start or set(title) & set(seg.title):
                 continue
             title = [i for i in title if i >= seg.body_start]
-            if not title:
+            if not title or _is_attachment(shapes, seg, title):
                 continue
             start = max(start, seg.body_start)
         elif segments and title[-1] >= segments[0].start:
