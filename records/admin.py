@@ -34,7 +34,6 @@ from records.models import (
 )
 from records.parsing import GazetteParseError
 
-
 RECORD_LABELS = {
     "meetings": "会议", "articles": "文章", "toc entries": "目录条目", "provisions": "条款",
     "citations": "引用", "people": "人员", "agenda items": "议程", "attendance": "出列席",

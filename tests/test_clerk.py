@@ -271,3 +271,41 @@ def test_required_second_factor_keeps_out_a_clerk_without_a_verified_device(clie
     assert client.get("/admin/").status_code == 200
 
     settings.PORTAL_REQUIRE_OTP = False
+
+
+ADMIN_LISTS = [
+    "admin:records_gazette_changelist",
+    "admin:records_article_changelist",
+    "admin:records_personneldecision_changelist",
+    "admin:records_attendance_changelist",
+    "admin:records_meeting_changelist",
+    "admin:records_vote_changelist",
+    "admin:people_person_changelist",
+    "admin:people_tenure_changelist",
+]
+
+
+def test_admin_lists_make_no_query_per_row(client, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts():
+        result = {}
+        for name in ADMIN_LISTS:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            result[name] = len(queries)
+        return result
+
+    stage_and_apply(client, ANYANG)
+    few = counts()
+    stage_and_apply(client, YINGKOU)
+    assert counts() == few
+
+
+def test_admin_search_finds_titles_names_and_doc_numbers(client, clerk):
+    stage_and_apply(client, ANYANG)
+    page = client.get(reverse("admin:records_article_changelist"), {"q": "辞呈"}).content.decode()
+    assert "辞呈" in page
+    page = client.get(reverse("admin:records_personneldecision_changelist"), {"q": "桑建业"}).content.decode()
+    assert "桑建业" in page

@@ -2,11 +2,13 @@
 
 A meeting is a standing-committee meeting (常委会第N次会议) or a plenary
 session (人民代表大会第N次会议) of the gazette's own region. It is recorded
-when at least one document of the issue belongs to it: minutes, an agenda, an
-attendance or name list, a document adopted at it (``(…会议通过)``), delivered
-at it (``——…在…会议上``), or addressed to it. Sub-sittings (预备会议,
-主席团第N次会议, 第N次全体会议) belong to their session. Meetings of other
-bodies (a province, a county, a government's 常务会议) never are.
+when the issue reports on it: it prints its minutes, its agenda or a name list
+of it (attendance, presidium, a 任免名单). A meeting that is only the occasion
+of a reprinted document (adopted at it ``(…会议通过)``, delivered at it
+``——…在…会议上``) is not recorded, but the document still points at it in
+``document_meetings``. Sub-sittings (预备会议, 主席团第N次会议, 第N次全体会议)
+belong to their session. Meetings of other bodies (a province, a county, a
+government's 常务会议) never are.
 
 This module also defines ``DocView``, the per-document reading (paragraphs,
 anchors, body) that the other extractors share.
@@ -627,7 +629,7 @@ class _Draft:
     attending: list[PersonName] = field(default_factory=list)
     name_lists: list[NameList] = field(default_factory=list)
     declared_present: tuple[int, int] | None = None
-    core: bool = False  # has minutes, an agenda or a list of its own
+    core: bool = False  # has minutes, an agenda or a name list: the issue reports on it
     span: Span | None = None
     minutes_span: Span | None = None
 
@@ -674,10 +676,13 @@ def extract_meetings(views: Sequence[DocView], info: GazetteInfo) -> MeetingsRes
         draft.documents.append(view.index)
         if draft.span is None:
             draft.span = view.span
+        if view.category == "name_list":
+            draft.core = True
         if _is_agenda(view):
+            draft.core = True
             items = _agenda_items(view)
             if items and draft.agenda_rank < 3:
-                draft.agenda, draft.agenda_rank, draft.core = items, 3, True
+                draft.agenda, draft.agenda_rank = items, 3
         if _is_minutes(view):
             draft.core = True
             draft.minutes_span = draft.minutes_span or view.span
@@ -709,6 +714,10 @@ def extract_meetings(views: Sequence[DocView], info: GazetteInfo) -> MeetingsRes
             sat.append(dates[ref])
         if sat:
             spans[ref] = (min(sat), max(sat))
+        if not draft.core:
+            # Only the occasion of a reprinted document (a subtitle, an adoption
+            # line): the issue does not report on the meeting itself.
+            continue
         declared = draft.declared_present
         if declared and draft.present and declared[0] != len(draft.present):
             warnings.append(

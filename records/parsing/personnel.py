@@ -141,35 +141,30 @@ _TERM_PREFIX_RE = re.compile(r"^(?P<term>第?[一二三四五六七八九十]{1,
 
 
 def expand_post(post: str, region: str) -> str:
-    """Write an abbreviated post in full where the abbreviation is standard.
+    """Write an abbreviated post in full where the text's own convention allows.
 
     ``市人大法制委员会主任委员`` → ``安阳市人民代表大会法制委员会主任委员``,
-    ``市政府副市长`` → ``安阳市人民政府副市长``. A post printed with the region
-    is kept as printed.
+    ``市政府副市长`` → ``安阳市人民政府副市长``: the bare ``市`` is the region,
+    ``人大`` its 人民代表大会, ``政府`` its 人民政府. The standing committee's
+    short name ``人大常委会`` is kept as printed (安阳市人大常委会法制工作委员会主任).
     """
-    if not region or post.startswith(region) or len(region) < 2:
+    if not region or len(region) < 2:
         return post
-    abbr = region[-1]  # 市 / 县 / 区
-    if not post.startswith(abbr):
+    if post.startswith(region):
+        rest = post[len(region) :]
+    elif post.startswith(region[-1]):  # 市 / 县 / 区
+        rest = post[1:]
+    else:
         return post
-    rest = post[1:]
     term = ""
     match = _TERM_PREFIX_RE.match(rest)
     if match:
         term = match["term"] if match["term"].startswith("第") else "第" + match["term"]
         rest = rest[match.end() :]
-    for short, full in (
-        ("人大常委会", "人民代表大会常务委员会"),
-        ("人大", "人民代表大会"),
-        ("政府", "人民政府"),
-        ("监委", "监察委员会"),
-        ("中院", "中级人民法院"),
-        ("法院", "中级人民法院"),
-        ("检察院", "人民检察院"),
-    ):
-        if rest.startswith(short):
-            rest = full + rest[len(short) :]
-            break
+    if rest.startswith("人大") and not rest.startswith("人大常委会"):
+        rest = "人民代表大会" + rest[2:]
+    elif rest.startswith("政府"):
+        rest = "人民政府" + rest[2:]
     return region + term + rest
 
 

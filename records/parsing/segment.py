@@ -439,13 +439,9 @@ def _build_segments(shapes: _Shapes, starts: Sequence[_Start], n: int) -> list[S
     for position, (start, title, toc_index, score) in enumerate(starts):
         limit = starts[position + 1][0] if position + 1 < len(starts) else n
         title = [i for i in title if i < limit]
+        if not title:  # two starts on one line: the first one wins
+            continue
         anchors, body_start = _scan_header(shapes, title[-1], limit)
-        # Anchors the candidate swallowed (meeting parenthetical, number line).
-        skipped = [
-            Anchor("meeting" if shapes.meeting_paren(i) else "number", i, i, shapes.tight[i])
-            for i in range(title[-1] + 1, anchors[0].first if anchors else body_start)
-            if shapes.tight[i] and (shapes.meeting_paren(i) or shapes.number_line(i))
-        ]
         before = [
             Anchor("red_header" if shapes.red_header(i) else "doc_number", i, i, shapes.tight[i])
             for i in range(start, title[0])
@@ -457,7 +453,7 @@ def _build_segments(shapes: _Shapes, starts: Sequence[_Start], n: int) -> list[S
                 end=_end_of(shapes, start, limit),
                 title=tuple(title),
                 body_start=min(body_start, limit),
-                anchors=tuple(before + skipped + anchors),
+                anchors=tuple(before + anchors),
                 toc=toc_index,
                 score=score,
             )
@@ -541,7 +537,7 @@ class _CandidateIndex:
 
     def plausible(self, grams: frozenset[str]) -> list[int]:
         """Starts whose candidate shares enough bigrams with a TOC title."""
-        rare = [g for g in grams if len(self.postings.get(g, ())) <= self.common]
+        rare = [g for g in grams if 0 < len(self.postings.get(g, ())) <= self.common]
         counted = rare or list(grams)
         shared = Counter(chain.from_iterable(self.postings.get(g, ()) for g in counted))
         need = max(1, int(len(counted) * _MIN_SHARED_FRACTION))

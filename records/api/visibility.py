@@ -1,0 +1,95 @@
+"""What the public sees: records of published issues, and what they lead to.
+
+Every record read from an issue is public when its issue is published. People,
+posts and tenures have no issue of their own: they are public when a published
+record names them. Each function returns a QuerySet to chain filters on; the
+people ones are one EXISTS per link, answered from the foreign-key indexes.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from people.models import Person, Post, Tenure
+from records.models import (
+    Article,
+    Attendance,
+    Gazette,
+    GazetteStatus,
+    Meeting,
+    NameListEntry,
+    PersonnelDecision,
+    Publication,
+    Vote,
+)
+
+PUBLISHED = GazetteStatus.PUBLISHED
+
+
+def published_gazettes() -> QuerySet:
+    return Gazette.objects.published()
+
+
+def published_articles() -> QuerySet:
+    return Article.objects.published()
+
+
+def published_meetings() -> QuerySet:
+    return Meeting.objects.published()
+
+
+def published_attendance() -> QuerySet:
+    return Attendance.objects.filter(gazette__status=PUBLISHED)
+
+
+def published_decisions() -> QuerySet:
+    return PersonnelDecision.objects.published()
+
+
+def published_votes() -> QuerySet:
+    return Vote.objects.filter(gazette__status=PUBLISHED)
+
+
+def visible_publications() -> QuerySet:
+    return Publication.objects.filter(
+        Exists(Gazette.objects.filter(publication=OuterRef("pk"), status=PUBLISHED))
+    )
+
+
+def person_is_public(ref: str = "pk") -> Q:
+    """People named by a published decision, attendance record or name list."""
+    return Q(
+        Exists(PersonnelDecision.objects.filter(person=OuterRef(ref), gazette__status=PUBLISHED))
+        | Exists(Attendance.objects.filter(person=OuterRef(ref), gazette__status=PUBLISHED))
+        | Exists(NameListEntry.objects.filter(person=OuterRef(ref), gazette__status=PUBLISHED))
+    )
+
+
+def visible_people() -> QuerySet:
+    return Person.objects.filter(person_is_public())
+
+
+def visible_posts() -> QuerySet:
+    through = PersonnelDecision.posts.through
+    return Post.objects.filter(
+        Exists(
+            through.objects.filter(
+                post=OuterRef("pk"), personneldecision__gazette__status=PUBLISHED
+            )
+        )
+    )
+
+
+def visible_tenures() -> QuerySet:
+    """Derived tenures whose every decision is public; a clerk's own of a public person.
+
+    A tenure closed by a decision still in review stays hidden until that
+    issue is published, so no unpublished date leaks through it.
+    """
+    derived = (
+        Q(derived=True)
+        & (Q(start_decision__isnull=True) | Q(start_decision__gazette__status=PUBLISHED))
+        & (Q(end_decision__isnull=True) | Q(end_decision__gazette__status=PUBLISHED))
+    )
+    own = Q(derived=False) & person_is_public("person_id")
+    return Tenure.objects.filter(derived | own)
