@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
+from records import tombstones
 from records.models import (
     ACTIONS_ENDING_TENURE,
     ACTIONS_STARTING_TENURE,
@@ -152,8 +153,11 @@ def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> None:
     """Hide an issue from the public pages and the API again."""
     gazette._history_user = user
     if gazette.status != GazetteStatus.DRAFT:
-        gazette.status = GazetteStatus.DRAFT
-        gazette.save(update_fields=["status", "updated_at"])
+        with transaction.atomic():
+            gazette.status = GazetteStatus.DRAFT
+            gazette.save(update_fields=["status", "updated_at"])
+            # The API's changes feed: mirrors delete what the issue took with it.
+            tombstones.record_unpublished(gazette)
 
 
 # --- keys --------------------------------------------------------------------
@@ -361,6 +365,7 @@ class _Loader:
             )
         for model, pks in self.pending_deletes:
             model.objects.filter(pk__in=pks).delete()
+            tombstones.record_deletions(model, pks)  # the API's changes feed
 
     # -- issue-level records --
 
@@ -910,6 +915,7 @@ def rebuild_tenures(person_ids: Iterable[int], *, counts: Counts | None = None) 
     new = [row for row in wanted if row not in existing]
     if stale:
         Tenure.objects.filter(pk__in=stale).delete()
+        tombstones.record_deletions(Tenure, stale)  # the API's changes feed
     if new:
         Tenure.objects.bulk_create(
             Tenure(

@@ -52,22 +52,26 @@ def record_unpublished(gazette: Any) -> None:
 
     gone: list[tuple[type[models.Model], list[int]]] = [(type(gazette), [gazette.pk])]
     for model in (Article, Attendance, PersonnelDecision, Vote, Meeting):
-        gone.append((model, list(model.objects.filter(gazette=gazette).values_list("pk", flat=True))))
+        gone.append(
+            (model, list(model.objects.filter(gazette=gazette).values_list("pk", flat=True)))
+        )
     if not visibility.visible_publications().filter(pk=gazette.publication_id).exists():
         gone.append((Publication, [gazette.publication_id]))
 
     people = set()
     for model in (PersonnelDecision, Attendance, NameListEntry):
         people.update(
-            model.objects.filter(gazette=gazette, person__isnull=False).values_list("person_id", flat=True)
+            model.objects.filter(gazette=gazette, person__isnull=False).values_list(
+                "person_id", flat=True
+            )
         )
     still = set(visibility.visible_people().filter(pk__in=people).values_list("pk", flat=True))
     gone.append((Person, sorted(people - still)))
 
     posts = set(
-        PersonnelDecision.posts.through.objects.filter(personneldecision__gazette=gazette).values_list(
-            "post_id", flat=True
-        )
+        PersonnelDecision.posts.through.objects.filter(
+            personneldecision__gazette=gazette
+        ).values_list("post_id", flat=True)
     )
     still = set(visibility.visible_posts().filter(pk__in=posts).values_list("pk", flat=True))
     gone.append((Post, sorted(posts - still)))
@@ -79,7 +83,9 @@ def record_unpublished(gazette: Any) -> None:
     now = timezone.now()
     Tombstone.objects.bulk_create(
         [
-            Tombstone(model=label_of(model), object_id=pk, reason=TombstoneReason.UNPUBLISHED, at=now)
+            Tombstone(
+                model=label_of(model), object_id=pk, reason=TombstoneReason.UNPUBLISHED, at=now
+            )
             for model, pks in gone
             for pk in pks
         ],

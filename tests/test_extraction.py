@@ -355,6 +355,13 @@ def test_proposals_alone_give_no_decision() -> None:
     # The same list under 现提请： inside a document classed otherwise.
     text = "关于某某的报告\n\n现提请：\n\n常景斌同志任安阳市民族宗教事务局局长；\n免去田海涛同志安阳市人民政府副市长职务。"
     assert run(doc_from_text(text, "关于某某的报告", "other", 1)).personnel_decisions == ()
+    # A proposal list ends with the text after it; decisions printed later still count.
+    text = (
+        "某某会议纪要\n\n会议建议：\n\n批准辞去：\n\n杨兆江安阳市内黄县人民检察院检察长职务。\n\n"
+        "以上建议请有关方面研究。\n\n会议决定任命张三为安阳市某局局长。"
+    )
+    found = decisions(run(doc_from_text(text, "某某会议纪要", "minutes", 1)))
+    assert found == {("张三", "appoint", ("安阳市某局局长",))}
 
 
 def test_glued_names_and_header_at_end_of_intro() -> None:
@@ -532,6 +539,17 @@ def test_department_evaluation_one_vote_per_subject() -> None:
     assert {v.subject_type for v in votes} == {"department"}
 
 
+def test_election_ballots() -> None:
+    minutes = doc_from_lines(YK24, 1628, 1630, "营口市第十七届人民代表大会常务委员会第十九次会议纪要", "minutes", 1)
+    out = run(minutes, info=YINGKOU_INFO)
+    assert [(e.subject, e.yes, e.no, e.abstain, e.voting) for e in out.elections] == [
+        ("补选许光文为辽宁省第十四届人民代表大会代表", 49, 0, 0, 49),
+        ("补选胡玉合为辽宁省第十四届人民代表大会代表", 49, 0, 0, 49),
+    ]
+    assert {e.meeting for e in out.elections} == {MeetingRef(SC, 17, 19)}
+    assert out.meetings[0].declared_present == 49  # 实到会49人
+
+
 # --- provisions -------------------------------------------------------------------------------
 
 
@@ -680,21 +698,19 @@ MEASURES = {
 }
 
 
-@pytest.mark.parametrize(
-    ("sample", "expected"),
-    [
-        (ANYANG, Path("/work/shared/gazettes/anyang-congress-2021-03.expected.json")),
-        (YK21, ROOT / "tests" / "golden" / "yingkou-congress-2021-03.expected.json"),
-    ],
-)
-def test_end_to_end_meeting_and_personnel_measures(sample: Path, expected: Path, tmp_path: Path) -> None:
-    if not expected.exists():
-        expected = ROOT / "tests" / "golden" / expected.name
+GOLDEN = ROOT / "tests" / "golden"
+METADATA = {HULUDAO: {"issuer": "葫芦岛市人民政府", "region": "葫芦岛市", "kind": "government"}}
+
+
+@pytest.mark.parametrize("sample", [ANYANG, YK21, YK24, HULUDAO], ids=lambda p: p.stem)
+def test_end_to_end_meeting_and_personnel_measures(sample: Path, tmp_path: Path) -> None:
+    expected = GOLDEN / (sample.stem + ".expected.json")
     if not expected.exists():
         pytest.skip("expectation not available")
-    from records.parsing import gazette_to_json, parse_gazette
+    from records.parsing import IssueMetadata, gazette_to_json, parse_gazette
 
-    parsed = parse_gazette(sample.read_text(encoding="utf-8"))
+    meta = METADATA.get(sample)
+    parsed = parse_gazette(sample.read_text(encoding="utf-8"), IssueMetadata(**meta) if meta else None)  # type: ignore[arg-type]
     scores = _score(expected, gazette_to_json(parsed), tmp_path)
     for measure, bar in MEASURES.items():
         if measure in scores:

@@ -79,16 +79,33 @@ _CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "三": 
              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}  # fmt: skip
 
 
+_CN_DATE_RE = re.compile(
+    r"(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日"
+)
+
+
+def _cn_date(year: str, month: str, day: str) -> dt.date | None:
+    m, d = cn_to_int(month), cn_to_int(day)
+    if m is None or d is None:
+        return None
+    return make_date(int("".join(_CN_DIGIT[ch] for ch in year)), m, d)
+
+
+def date_in(text: str) -> dt.date | None:
+    """The first full date in text, in Arabic or Chinese numerals."""
+    date = parse_date(text)
+    if date is None and (match := _CN_DATE_RE.search(tight(text))):
+        date = _cn_date(match["y"], match["m"], match["d"])
+    return date
+
+
 def sign_date_of(text: str) -> dt.date | None:
     """A date printed alone on a line: 2021年9月22日 or 二〇二〇年二月二十日."""
     text = tight(text)
     if match := SIGN_DATE_RE.match(text):
         return make_date(int(match["y"]), int(match["m"]), int(match["d"]))
     if match := CN_SIGN_DATE_RE.match(text):
-        month, day = cn_to_int(match["m"]), cn_to_int(match["d"])
-        if month is None or day is None:
-            return None
-        return make_date(int("".join(_CN_DIGIT[ch] for ch in match["y"])), month, day)
+        return _cn_date(match["y"], match["m"], match["d"])
     return None
 
 
@@ -235,7 +252,7 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
     date_printed = False
     for kind in ("adoption", "subtitle"):
         if date is None and anchors[kind]:
-            date = parse_date(anchors[kind][0].text)
+            date = date_in(anchors[kind][0].text)
             date_printed = date_printed or date is not None
     if date is None and anchors["date_only"]:
         match = DATE_ONLY_RE.match(anchors["date_only"][0].text)
@@ -260,7 +277,7 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
     for kind in ("adoption", "subtitle"):
         for anchor in anchors[kind]:
             mentions = find_meetings(anchor.text)
-            anchor_date = parse_date(anchor.text)
+            anchor_date = date_in(anchor.text)
             if mentions and anchor_date and not mentions[0].sub_meeting:
                 evidence.append((mentions[0].ref, anchor_date, False))
     if category == "minutes":

@@ -29,7 +29,7 @@ from .types import (
     Provision,
     Vote,
 )
-from .votes import extract_votes
+from .votes import ElectionVote, extract_elections, extract_votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,8 @@ class Extracted:
     document_meetings: dict[int, MeetingRef] = field(default_factory=dict)
     meeting_dates: dict[MeetingRef, dt.date] = field(default_factory=dict)
     warnings: tuple[ParseWarning, ...] = ()
+    # Candidates' ballot counts (赞成/反对/弃权), which ``Vote`` cannot hold.
+    elections: tuple[ElectionVote, ...] = ()
 
 
 def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Extracted:
@@ -53,6 +55,7 @@ def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Ext
     meetings = extract_meetings(views, info)
     decisions, personnel_warnings = extract_personnel(views, info, meetings)
     votes, vote_warnings = extract_votes(views, info, meetings)
+    elections = extract_elections(views, meetings)
 
     provisions: dict[int, tuple[Provision, ...]] = {}
     citations: dict[int, tuple[Citation, ...]] = {}
@@ -75,4 +78,5 @@ def extract_records(sources: Sequence[DocumentSource], info: GazetteInfo) -> Ext
         document_meetings=dict(meetings.document_meetings),
         meeting_dates=dict(meetings.meeting_dates),
         warnings=(*meetings.warnings, *personnel_warnings, *vote_warnings, *provision_warnings),
+        elections=elections,
     )

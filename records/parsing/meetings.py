@@ -105,10 +105,6 @@ class DocView:
     def first_line(self) -> int:
         return self.span.first_line
 
-    @property
-    def anchors(self) -> tuple[Paragraph, ...]:
-        return tuple(p for p in self.head if is_anchor(p.text))
-
 
 def _arabic(paragraph: Paragraph) -> Paragraph:
     text = arabic_dates(paragraph.text)

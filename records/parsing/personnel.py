@@ -89,6 +89,8 @@ _HEADER_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=Tr
 # The same header with its first item on the same line: 决定任命：X同志为Y。
 _HEADER_MID_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})\s*[：:](?=.)")
 _PROPOSAL_HEADER_RE = re.compile(r"(?:提请|建议)\s*[：:]$")
+# An item of a proposed list: short, naming a post.
+_PROPOSAL_ITEM_RE = re.compile(r"^[^。]{0,80}(?:为|任|职务)[^。]{0,80}[；;。]?$")
 # Words that make a sentence a proposal, not a decision.
 _PROPOSAL_WORDS_RE = re.compile(r"提请|建议|拟")
 _ITEM_NUMBER_RE = re.compile(r"^(?:\d{1,2}\s*[.．、]|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十\d]{1,3}[)）])\s*")
@@ -437,15 +439,18 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             )
 
     for paragraph in view.body:
-        if proposal:
-            break
         text = _ITEM_NUMBER_RE.sub("", paragraph.text, count=1)
         masked = mask_titles(text)
-        marks = _Landmarks.of(text, ctx.region)
-        if _PROPOSAL_HEADER_RE.search(masked):
-            proposal = True
-            continue
         head = _HEADER_RE.search(masked)
+        if _PROPOSAL_HEADER_RE.search(masked):
+            proposal, header = True, None
+            continue
+        if proposal:
+            # The list under 现提请： runs on (sub-headers, items) until other text.
+            if head or _PROPOSAL_ITEM_RE.search(masked):
+                continue
+            proposal = False
+        marks = _Landmarks.of(text, ctx.region)
         mid = None if head else _HEADER_MID_RE.search(masked)
         if mid and not _PROPOSAL_WORDS_RE.search(masked[: mid.start()]) and mid["verb"] != "批准":
             action = _VERBS[mid["verb"]]
@@ -473,7 +478,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             add(found, meeting, date, paragraph.first_line, paragraph.last_line)
         if head:
             if _PROPOSAL_WORDS_RE.search(masked[: head.start()]):
-                proposal = True
+                proposal, header = True, None
                 continue
             header = _VERBS[head["verb"]]
             if head["verb"] == "批准":

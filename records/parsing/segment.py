@@ -38,8 +38,11 @@ from .types import ParseWarning, TocEntry
 _DASHES = r"(?:——|―{1,2}|－{2}|-{2}|—)"
 _SUBTITLE_RE = re.compile(rf"^{_DASHES}(?P<rest>.+)$")
 _DASH_CHARS = frozenset("—―－-")
-_LEADING_DATE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日")
-_ADOPTION_RE = re.compile(r"^[(（]\d{4}年\d{1,2}月\d{1,2}日(?P<rest>[^()（）]*)(?P<close>[)）])?$")
+# A full date in Arabic (2021年7月3日) or Chinese numerals (二〇二一年七月三日).
+_CN_DIGITS = "〇零○一二三四五六七八九"
+DATE_PATTERN = rf"(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年(?:\d{{1,2}}|[一二三四五六七八九十]{{1,2}})月(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})日"
+_LEADING_DATE_RE = re.compile(rf"^{DATE_PATTERN}")
+_ADOPTION_RE = re.compile(rf"^[(（]{DATE_PATTERN}(?P<rest>[^()（）]*)(?P<close>[)）])?$")
 _ADOPTION_VERB_RE = re.compile(r"通过|批准|公布|发布|修正|修订|施行|印发|审议|备案")
 DATE_ONLY_RE = re.compile(r"^[(（](?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?[)）]$")
 _MEETING_PAREN_RE = re.compile(r"^[(（](?!\d{4}年)[^()（）]{2,40}(?:会议|大会)[)）]$")
@@ -51,7 +54,7 @@ DOC_NUMBER_LINE_RE = re.compile(
 )
 SIGN_DATE_RE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 CN_SIGN_DATE_RE = re.compile(
-    r"^(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日$"
+    rf"^(?P<y>[{_CN_DIGITS}]{{4}})年(?P<m>[一二三四五六七八九十]{{1,2}})月(?P<d>[一二三四五六七八九十]{{1,3}})日$"
 )
 _DISCLOSURE_RE = re.compile(r"^[(（]此件.{1,12}[)）]$")
 _SPEAKER_TITLE = r"(?:主任委员|副主任|主任|副市长|市长|副局长|局长|院长|检察长|秘书长|书记|部长|主席|县长|区长|厅长|委员|组长|理事长|处长)"

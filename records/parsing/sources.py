@@ -307,8 +307,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # Characters a gazette is made of: CJK ideographs and punctuation, full-width
 # forms, ASCII, Latin-1, general punctuation, circled numbers, box drawing,
 # geometric shapes (○), Roman numerals, Greek and Cyrillic, arrows, maths.
-_GOOD_RE = re.compile(
-    "[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e\u00a0-\u00ff"
+_NOT_GOOD_RE = re.compile(
+    "[^\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e\u00a0-\u00ff"
     "\u2000-\u206f\u2460-\u24ff\u2500-\u25ff\u2160-\u217f\u3200-\u32ff\u0391-\u03c9"
     "\u0401-\u0451\u2190-\u22ff\ufe30-\ufe4f\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0003134f]"
 )
@@ -325,7 +325,7 @@ class _Decoded:
     good: float  # share of characters a gazette is made of
     bad: float  # share of control characters and replacement marks
     common: float  # share of the non-ASCII characters that GB2312 has (common hanzi)
-    wide: int  # non-ASCII characters in the sample
+    wide: int  # non-ASCII characters in the sample (both only measured for ``chinese``)
 
 
 _COMMON_SAMPLE = 50_000
@@ -335,7 +335,7 @@ _MIN_COMMON_RATIO = 0.5
 _MIN_WIDE_FOR_COMMON = 8
 
 
-def _try_decode(data: bytes, encoding: str) -> _Decoded | None:
+def _try_decode(data: bytes, encoding: str, *, chinese: bool = False) -> _Decoded | None:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
@@ -343,16 +343,16 @@ def _try_decode(data: bytes, encoding: str) -> _Decoded | None:
     sample = text[:_SAMPLE_CHARS]
     if not sample:
         return _Decoded(text, encoding, 1.0, 0.0, 1.0, 0)
-    good = _GOOD_RE.subn("", sample)[1] / len(sample)
-    bad = _BAD_RE.subn("", sample)[1] / len(sample)
-    head = sample[:_COMMON_SAMPLE]
-    wide = len(head) - len(head.encode("ascii", errors="ignore"))
-    if wide:
-        encoded = head.encode("gb2312", errors="replace")
-        missing = encoded.count(b"?") - head.count("?")
-        common = 1.0 - missing / wide
-    else:
-        common = 1.0
+    # Count the rare kind (regex scanning is fast where nothing matches).
+    good = 1.0 - len(_NOT_GOOD_RE.findall(sample)) / len(sample)
+    bad = len(_BAD_RE.findall(sample)) / len(sample)
+    common, wide = 1.0, 0
+    if chinese:
+        head = sample[:_COMMON_SAMPLE]
+        wide = len(head) - len(head.encode("ascii", errors="ignore"))
+        if wide:
+            missing = head.encode("gb2312", errors="replace").count(b"?") - head.count("?")
+            common = 1.0 - missing / wide
     return _Decoded(text, encoding, good, bad, common, wide)
 
 
@@ -398,7 +398,9 @@ def _decode_text(data: bytes) -> _Decoded | None:
     if decoded is not None:
         # Valid UTF-8 with many high bytes is hardly ever anything else.
         return decoded if _plausible(decoded) else None
-    candidates = [_try_decode(data, enc) for enc in ("gb18030", "utf-16-le", "utf-16-be")]
+    candidates = [
+        _try_decode(data, enc, chinese=True) for enc in ("gb18030", "utf-16-le", "utf-16-be")
+    ]
     plausible = [c for c in candidates if c is not None and _plausible(c, chinese=True)]
     if not plausible:
         return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from .meetings import DocView, MeetingsResult, meeting_mentions
-from .text import collapse_spaces, strip_markup
+from .text import CJK, collapse_spaces, strip_markup
 from .types import GazetteInfo, MeetingRef, ParseWarning, Span, Vote
 
 # One cell of a vote table: 33 票 88.25% / 0 票 / 36
@@ -257,3 +257,65 @@ def extract_votes(
             meeting=vote.meeting or row.meeting,
         )
     return tuple(votes), tuple(warnings)
+
+
+# --- election ballots ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ElectionVote:
+    """The ballot count of one candidate (得赞成票49张，反对票0张，弃权票0张).
+
+    ``types.Vote`` holds satisfaction grades only; an election's yes / no /
+    abstain counts are kept here until the record types carry them.
+    """
+
+    subject: str  # 补选许光文为辽宁省第十四届人民代表大会代表, or the candidate alone
+    candidate: str
+    yes: int
+    no: int
+    abstain: int
+    voting: int
+    meeting: MeetingRef | None
+    document: int
+    span: Span
+
+
+_BALLOT_RE = re.compile(
+    rf"(?:(?<=候选人)|(?<=[，,。；;、：:])|^)(?P<name>[{CJK}]{{2,4}}?)(?:同志)?得?赞成票\s*(?P<yes>\d{{1,5}})\s*[张票]"
+    r"[，,、]?\s*反对票\s*(?P<no>\d{1,5})\s*[张票][，,、]?\s*弃权票\s*(?P<abstain>\d{1,5})\s*[张票]"
+)
+# 补选了许光文、胡玉合两名同志为辽宁省第十四届人民代表大会代表
+_ELECTED_AS_RE = re.compile(r"(?P<verb>补选|选举)了?(?P<names>[^，。；为]{2,80}?)为(?P<post>[^，。；]{2,80})")
+
+
+def extract_elections(views: Sequence[DocView], meetings: MeetingsResult) -> tuple[ElectionVote, ...]:
+    """The candidates' ballot counts printed in minutes and announcements."""
+    found: list[ElectionVote] = []
+    for view in views:
+        for paragraph in view.body:
+            text = paragraph.text
+            if "赞成票" not in text:
+                continue
+            statements = list(_ELECTED_AS_RE.finditer(text))
+            for match in _BALLOT_RE.finditer(text):
+                name = match["name"]
+                subject = name
+                for statement in statements:
+                    if statement.start() < match.start() and name in statement["names"]:
+                        subject = f"{statement['verb']}{name}为{statement['post']}"
+                yes, no, abstain = int(match["yes"]), int(match["no"]), int(match["abstain"])
+                found.append(
+                    ElectionVote(
+                        subject=subject,
+                        candidate=name,
+                        yes=yes,
+                        no=no,
+                        abstain=abstain,
+                        voting=yes + no + abstain,
+                        meeting=meetings.document_meetings.get(view.index),
+                        document=view.index,
+                        span=Span(paragraph.first_line, paragraph.last_line),
+                    )
+                )
+    return tuple(found)
