@@ -154,12 +154,21 @@ PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_MB", "50")) * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The public API (/api/): read-only, anonymous, see portal/api.py and records/api/.
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "records.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "records.api.common.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["records.api.throttling.ApiAnonRateThrottle"],
+    # Client address: REMOTE_ADDR, or the Nth address from the right of
+    # X-Forwarded-For behind N trusted proxies.
+    "NUM_PROXIES": int(os.environ.get("PORTAL_API_PROXIES", "0")),
+    "UNAUTHENTICATED_USER": None,
 }
 
 # Production hardening: on unless explicitly in development.
@@ -198,3 +207,31 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # With PORTAL_REQUIRE_OTP=1 the admin asks every clerk for a TOTP code (django-otp).
 PORTAL_REQUIRE_OTP = env_bool("PORTAL_REQUIRE_OTP")
 OTP_TOTP_ISSUER = "公报门户"
+
+# --- Public API (/api/): rate limit, CORS for GET, OpenAPI schema and docs ---
+# Requests per client address for anonymous use, counted in the default cache
+# (shared by every worker when REDIS_URL is set), e.g. "600/min", "20/s", "10000/day".
+PORTAL_API_RATE = os.environ.get("PORTAL_API_RATE", "600/min")
+INSTALLED_APPS += ["corsheaders", "drf_spectacular", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "公报门户 API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "records.api.schema.add_common_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+}

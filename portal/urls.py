@@ -12,4 +12,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("records.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("portal.api", namespace="api")),
 ]
+
+# JSON errors under /api/, the usual pages elsewhere.
+handler400 = "portal.api.handler400"
+handler403 = "portal.api.handler403"
+handler404 = "portal.api.handler404"
+handler500 = "portal.api.handler500"

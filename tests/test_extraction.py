@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +165,7 @@ def test_attendance_annex_with_space_separated_leave_list() -> None:
         ("陈志伟\t市委常委、市政府常务副市长", [("陈志伟", "市委常委、市政府常务副市长")]),
         ("车轲轶(女,满族)\t孔德伟\t白洁(女)", [("车轲轶", None), ("孔德伟", None), ("白洁", None)]),
         ("市人大常委会主任徐家平在会议结束时作了总结讲话。", None),
+        ("张三、李四、王 五。", [("张三", None), ("李四", None), ("王五", None)]),
         ("报 告\t满 意\t基本满意\t不 满 意", None),
     ],
 )
@@ -506,6 +506,8 @@ def test_posts_sharing_an_organisation() -> None:
         "安阳市人民政府副市长",
         "安阳市人民政府代理市长",
     ]
+    assert split_posts("市政府副市长、市长", "安阳市") == ["安阳市人民政府副市长", "安阳市人民政府市长"]
+    assert split_posts("市长", "安阳市") == ["市长"]
 
 
 # --- votes ----------------------------------------------------------------------------------
@@ -646,14 +648,14 @@ def test_titles_across_a_page_seam_are_one_line() -> None:
 # --- robustness -------------------------------------------------------------------------------
 
 
-def test_long_lines_stay_linear() -> None:
-    # 120k characters on one line: digits, verbs, meeting words and brackets.
+def test_long_lines_are_read_without_inventing_records() -> None:
+    # 120k characters on one line: digits, verbs, meeting words and brackets. How long
+    # it takes is measured by records.parsing.bench, not here.
     chunk = "2021年7月3日市十四届人大常委会第二十二次会议决定任命免去接受通过选举123456789《关于（"
     line = chunk * (120_000 // len(chunk))
     doc = doc_from_text("关于某某的通知\n\n" + line + "\n\n" + "1" * 100_000, "关于某某的通知", "notice", 1)
-    started = time.perf_counter()
-    run(doc)
-    assert time.perf_counter() - started < 10
+    out = run(doc)
+    assert out.personnel_decisions == ()
 
 
 def test_empty_and_title_only_documents() -> None:

@@ -107,6 +107,16 @@ def test_text_encodings(encode: Callable[[str], bytes], excerpt: str) -> None:
     assert read_source(encode(excerpt)) == excerpt
 
 
+def test_text_cut_mid_character_still_reads(excerpt: str) -> None:
+    utf8 = excerpt.encode("utf-8")
+    assert read_source(utf8[:-1]) == excerpt[:-1] + "\ufffd"
+    at = len(excerpt[:40].encode("utf-8"))  # a character boundary
+    damaged = utf8[:at] + b"\xff" + utf8[at:]
+    assert read_source(damaged).replace("\ufffd", "") == excerpt
+    utf16 = excerpt.encode("utf-16")
+    assert read_source(utf16[:-1]) == excerpt[:-1]
+
+
 def test_short_gbk_text_is_not_taken_for_utf16() -> None:
     text = "安阳市人民代表大会常务委员会公报\n2021年第3号\n"
     assert read_source(text.encode("gbk")) == text

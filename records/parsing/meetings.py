@@ -508,6 +508,7 @@ def name_row(text: str, line: int) -> list[PersonName] | None:
         if all(people):
             return [p for p in people if p]
         return None
+    text = text.strip().rstrip("。；;")  # 出席：张三、李四。
     if len(text) > 120 or _PROSE_PUNCT_RE.search(_ANNOTATIONS_RE.sub("", text)):
         return None
     tokens = [t for part in re.split(r"[、,]", text) for t in split_name_run(part)]

@@ -75,6 +75,7 @@ _VERBS: dict[str, PersonnelAction] = {
     "任命": "appoint",
     "免去": "remove",
     "免除": "remove",
+    "免职": "remove",  # a 任免名单 header: 免职：
     "接受": "accept_resignation",
     "撤销": "dismiss",
     "撤职": "dismiss",
@@ -89,6 +90,7 @@ _HEADER_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=Tr
 # The same header with its first item on the same line: 决定任命：X同志为Y。
 _HEADER_MID_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})\s*[：:](?=.)")
 _PROPOSAL_HEADER_RE = re.compile(r"(?:提请|建议)\s*[：:]$")
+_SENTENCE_END_RE = re.compile(r"[。；;]")
 # An item of a proposed list: short, naming a post.
 _PROPOSAL_ITEM_RE = re.compile(r"^[^。]{0,80}(?:为|任|职务)[^。]{0,80}[；;。]?$")
 # Words that make a sentence a proposal, not a decision.
@@ -150,8 +152,8 @@ def expand_post(post: str, region: str) -> str:
     ``人大`` its 人民代表大会, ``政府`` its 人民政府. The standing committee's
     short name ``人大常委会`` is kept as printed (安阳市人大常委会法制工作委员会主任).
     """
-    if not region or len(region) < 2:
-        return post
+    if not region or len(region) < 2 or post == region[-1] + "长":
+        return post  # 市长 is a title, not 市 + 长
     if post.startswith(region):
         rest = post[len(region) :]
     elif post.startswith(region[-1]):  # 市 / 县 / 区
@@ -186,7 +188,8 @@ def split_posts(text: str, region: str) -> list[str]:
     parts = [p.strip() for p in split_outside_brackets(text, "、") if p.strip()]
     posts: list[str] = []
     for part in parts:
-        if posts and not _ORG_MARKER_RE.search(part) and not part.startswith(region[-1:] or "\0"):
+        bare_title = part == region[-1:] + "长" or not part.startswith(region[-1:] or "\0")
+        if posts and not _ORG_MARKER_RE.search(part) and bare_title:
             prefix = _org_prefix(posts[-1])
             posts.append(prefix + part if prefix else part)
         else:
@@ -262,7 +265,10 @@ def split_glued(body: str, ctx: _Context) -> tuple[str, str] | None:
 
 
 _KNOWN_AFTER_VERB_RE = re.compile(rf"(?:^|[，。；：、]|任命|免去|免除|接受|批准|选举|提请)(?P<n>[{CJK}]{{2,4}}?)同志")
-_KNOWN_ITEM_RE = re.compile(rf"(?:^|[；;])(?P<n>[{CJK}]{{2,4}}?)(?:同志)?[为任][^，。；]{{4,60}}?(?:长|主任|委员|员|书记|主席)(?=[；;。]|$)")
+# 杨兆江为安阳市殷都区人民检察院检察长 — one item of a list (matched per clause)
+_KNOWN_ITEM_RE = re.compile(
+    rf"(?P<n>[{CJK}]{{2,4}}?)(?:同志)?[为任][^，。；]{{4,60}}?(?:长|主任|委员|员|书记|主席)$"
+)
 
 
 def collect_names(views: Iterable[DocView]) -> set[str]:
@@ -270,11 +276,16 @@ def collect_names(views: Iterable[DocView]) -> set[str]:
     names: set[str] = set()
     for view in views:
         for paragraph in view.body:
+            if "同志" not in paragraph.text and len(paragraph.text) > 200:
+                continue  # long prose without 同志: no list items here
             text = mask_titles(paragraph.text)
-            for pattern in (_KNOWN_AFTER_VERB_RE, _KNOWN_ITEM_RE):
-                for match in pattern.finditer(text):
-                    if is_person_name(match["n"]):
-                        names.add(match["n"])
+            found = [m["n"] for m in _KNOWN_AFTER_VERB_RE.finditer(text)] if "同志" in text else []
+            if "为" in text or "任" in text:
+                for clause in _SENTENCE_END_RE.split(text):
+                    match = _KNOWN_ITEM_RE.match(clause) if len(clause) < 80 else None
+                    if match:
+                        found.append(match["n"])
+            names.update(name for name in found if is_person_name(name))
     return names
 
 
@@ -296,44 +307,52 @@ def _foreign_decider(before: str, region: str) -> bool:
     return organ[-1:] in "县区旗乡镇省" or (organ[-1:] == "市" and len(organ) > 1 and organ != region)
 
 
-def _parse_after_verb(
-    verb: str, rest: str, ctx: _Context
-) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
-    """(name, gender, posts, action) read from the words after one verb."""
+_Found = list[tuple[str, str | None, list[str], PersonnelAction]]
+
+
+def _parse_after_verb(verb: str, rest: str, ctx: _Context) -> tuple[_Found, int]:
+    """(name, gender, posts, action) read from the words after one verb.
+
+    Also return how many characters of ``rest`` the statement took, so that
+    the caller looks for the next verb after it.
+    """
     action = _VERBS[verb]
-    found: list[tuple[str, str | None, list[str], PersonnelAction]] = []
-    rest = rest.removeprefix("了")
+    found: _Found = []
+    skipped = len(rest) - len(rest.removeprefix("了"))
+    rest = rest[skipped:]
     if action in ("accept_resignation", "approve_resignation") and verb != "批准辞去":
         match = _RESIGNS_RE.match(rest)
         if not match:
-            return []
+            return [], 0
         names = _names(match["names"])
         posts = split_posts(match["post"], ctx.region)
-        return [(n, g, posts, action) for n, g in names or [] if posts]
+        return [(n, g, posts, action) for n, g in names or [] if posts], skipped + match.end()
     if action in ("appoint", "approve_appointment", "elect"):
         match = _NAMES_AS_RE.match(rest)
         if not match:
-            return []
+            return [], 0
         names = _names(match["names"])
         posts = split_posts(match["post"], ctx.region)
         if not names or not posts or not _plausible_post(posts[0]):
-            return []
+            return [], 0
         found.extend((n, g, posts, action) for n, g in names)
+        consumed = match.end()
         # 通过A为X，B为Y: the same verb governs the following clauses.
-        tail = rest[match.end() :]
-        for clause in tail.split("，")[1:]:
-            more = _NAMES_AS_RE.match(clause)
-            if not more:
+        for clause in rest[consumed:].split("，")[1:]:
+            more = None if _VERB_RE.match(clause) else _NAMES_AS_RE.match(clause)
+            if not more or more.end() != len(clause):
                 break
             names = _names(more["names"])
             posts = split_posts(more["post"], ctx.region)
             if not names or not posts or not _plausible_post(posts[0]):
                 break
             found.extend((n, g, posts, action) for n, g in names)
-        return found
+            consumed += len(clause) + 1
+        return found, skipped + consumed
     # 免去A的X职务，B的Y职务: one verb, several clauses.
+    consumed = 0
     for clause in rest.split("，"):
-        match = _GLUED_RE.match(clause)
+        match = None if found and _VERB_RE.match(clause) else _GLUED_RE.match(clause)
         if not match or "职务" not in clause[: match.end() + 2]:
             break
         split = split_glued(match["body"], ctx)
@@ -342,7 +361,8 @@ def _parse_after_verb(
         if cleaned is None or not posts:
             break
         found.append((cleaned[0], cleaned[1], posts, action))
-    return found
+        consumed += len(clause) + 1
+    return found, skipped + consumed
 
 
 def _plausible_post(post: str) -> bool:
@@ -350,7 +370,7 @@ def _plausible_post(post: str) -> bool:
 
 
 def _parse_item(
-    action: PersonnelAction, item: str, ctx: _Context
+    action: PersonnelAction, item: str, ctx: _Context, line: int | None = None
 ) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
     """An item under a verb header: ``X为Y`` or glued ``XY职务``."""
     item = _ITEM_NUMBER_RE.sub("", item.strip(), count=1).strip()
@@ -383,7 +403,7 @@ def _parse_item(
         return []
     split = split_glued(match["body"], ctx)
     if split is None:
-        ctx.warnings.append(ParseWarning(None, "personnel_name_unsplit", f"无法分开姓名与职务：{item}"))
+        ctx.warnings.append(ParseWarning(line, "personnel_name_unsplit", f"无法分开姓名与职务：{item}"))
         return []
     cleaned = _clean_name(split[0])
     posts = split_posts(split[1], ctx.region)
@@ -450,12 +470,14 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             if head or _PROPOSAL_ITEM_RE.search(masked):
                 continue
             proposal = False
+        if header is None and not _VERB_RE.search(masked):
+            continue  # most paragraphs: nothing to read, skip the costly steps
         marks = _Landmarks.of(text, ctx.region)
         mid = None if head else _HEADER_MID_RE.search(masked)
         if mid and not _PROPOSAL_WORDS_RE.search(masked[: mid.start()]) and mid["verb"] != "批准":
             action = _VERBS[mid["verb"]]
             items = [c for c in re.split(r"[；;。]", masked[mid.end() :]) if c.strip()]
-            parsed = [_parse_item(action, item, ctx) for item in items]
+            parsed = [_parse_item(action, item, ctx, paragraph.first_line) for item in items]
             if items and all(parsed):
                 header = action
                 header_meeting = marks.meeting_before(mid.start()) or header_meeting
@@ -467,7 +489,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
                 continue
         if header is not None and not head:
             items = [c for c in re.split(r"[；;。]", masked) if c.strip()]
-            parsed = [_parse_item(header, item, ctx) for item in items]
+            parsed = [_parse_item(header, item, ctx, paragraph.first_line) for item in items]
             if items and all(parsed):
                 for found in parsed:
                     add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
@@ -490,11 +512,11 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
 
 def _inline(
     masked: str, marks: _Landmarks, ctx: _Context
-) -> list[tuple[list[tuple[str, str | None, list[str], PersonnelAction]], MeetingRef | None, dt.date | None]]:
+) -> list[tuple[_Found, MeetingRef | None, dt.date | None]]:
     """Decisions stated in running text: …会议决定，任命X为Y。"""
     results = []
     offset = 0
-    for sentence in split_outside_brackets(masked, "。；;"):
+    for sentence in _SENTENCE_END_RE.split(masked):
         start = offset
         offset += len(sentence) + 1
         if not _VERB_RE.search(sentence):
@@ -511,14 +533,11 @@ def _inline(
                 continue
             if _foreign_decider(before, ctx.region):
                 continue  # a district's or county's body decided it
-            found = _parse_after_verb(verb[0], sentence[verb.end() : verb.end() + 400], ctx)
+            found, consumed = _parse_after_verb(verb[0], sentence[verb.end() : verb.end() + 400], ctx)
             if found:
                 position = start + verb.start()
                 results.append((found, marks.meeting_before(position), marks.date_before(position)))
-                comma = sentence.find("，", verb.end())
-                if comma < 0:
-                    break
-                resume = comma
+                resume = verb.end() + consumed
     return results
 
 

@@ -323,26 +323,19 @@ def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
     return len(previous) >= _SEAM_MIN_LENGTH
 
 
+_TITLE_SPAN_RE = re.compile(r"《[^《》]*》")
+
+
 def mask_titles(text: str, fill: str = "□") -> str:
     """Blank out everything inside 《…》 (same length, so offsets survive).
 
     Titles quote other documents (``《关于提请免去X职务的议案》``); patterns that
-    read decisions must not see the words inside them.
+    read decisions must not see the words inside them. Nested titles use 〈〉
+    inside 《》 and are covered by the outer pair.
     """
     if "《" not in text:
         return text
-    out: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch == "《":
-            depth += 1
-            out.append(ch)
-        elif ch == "》" and depth:
-            depth -= 1
-            out.append(ch)
-        else:
-            out.append(fill if depth else ch)
-    return "".join(out)
+    return _TITLE_SPAN_RE.sub(lambda m: "《" + fill * (len(m[0]) - 2) + "》", text)
 
 
 _OPENERS = {"《": "》", "（": "）", "(": ")", "“": "”", "〈": "〉", "「": "」"}
