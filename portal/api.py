@@ -27,6 +27,7 @@ from records.api.views import (
 )
 
 app_name = "api"
+JSON_PARAMS = {"ensure_ascii": False}
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -59,23 +60,35 @@ def _is_api(request) -> bool:
 
 def handler400(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(400, "请求无效。", "bad_request"), status=400)
+        return JsonResponse(
+            error_body(400, "请求无效。", "bad_request"), status=400, json_dumps_params=JSON_PARAMS
+        )
     return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(403, "没有权限。", "permission_denied"), status=403)
+        return JsonResponse(
+            error_body(403, "没有权限。", "permission_denied"),
+            status=403,
+            json_dumps_params=JSON_PARAMS,
+        )
     return defaults.permission_denied(request, exception)
 
 
 def handler404(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(404, "未找到。", "not_found"), status=404)
+        return JsonResponse(
+            error_body(404, "未找到。", "not_found"), status=404, json_dumps_params=JSON_PARAMS
+        )
     return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
-        return JsonResponse(error_body(500, "服务器内部错误。", "server_error"), status=500)
+        return JsonResponse(
+            error_body(500, "服务器内部错误。", "server_error"),
+            status=500,
+            json_dumps_params=JSON_PARAMS,
+        )
     return defaults.server_error(request)

@@ -386,14 +386,14 @@ def find_person(ref: Mapping[str, Any]) -> Person | None:
     return people[ref.get("rank", 0) : ref.get("rank", 0) + 1].first()
 
 
-def _dump_value(obj: models.Model, name: str) -> Any:
+def _dump_value(obj: models.Model, name: str, ref_of_person: Any = person_ref) -> Any:
     field = obj._meta.get_field(name)
     if field.is_relation:
         target = getattr(obj, field.name)
         if target is None:
             return None
         if isinstance(target, Person):
-            return {"person": person_ref(target)}
+            return {"person": ref_of_person(target)}
         if isinstance(target, Meeting):
             return {"meeting": [target.region, target.body, target.term, target.number]}
         if hasattr(target, "key") and getattr(target, "gazette_id", None) == getattr(
@@ -431,12 +431,16 @@ def _load_value(obj: models.Model, name: str, value: Any) -> None:
     setattr(obj, field.attname, field.to_python(value))
 
 
-def _corrected(obj: models.Model) -> JSON:
-    return {name: _dump_value(obj, name) for name in obj.corrected_fields}
+def gazette_corrections(gazette: Gazette, *, ref_of_person: Any = person_ref) -> JSON:
+    """Every correction of this issue: {"gazette": {...}, "meetings": [...], "records": {label: {key: {...}}}}.
 
+    ``ref_of_person`` names a linked person (default: region, name and rank
+    among all people of that name).
+    """
 
-def gazette_corrections(gazette: Gazette) -> JSON:
-    """Every correction of this issue: {"gazette": {...}, "meetings": [...], "records": {label: {key: {...}}}}."""
+    def _corrected(obj: models.Model) -> JSON:
+        return {name: _dump_value(obj, name, ref_of_person) for name in obj.corrected_fields}
+
     records: JSON = {}
     for model in CORRECTABLE:
         rows = {

@@ -232,7 +232,7 @@ class ArticleSerializer(CorrectedMixin, DescribedModelSerializer):
     category_label = serializers.CharField(source="get_category_display", help_text="类别的中文名")
     meeting = MeetingRefSerializer(allow_null=True, help_text="通过或提交的会议")
     url = SiteURLField("records:article-detail")
-    source = SourceSerializer(article=None)
+    source = SourceSerializer(article="self")
 
     class Meta:
         model = Article

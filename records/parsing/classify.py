@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .frontmatter import tight
+from .frontmatter import is_running_head, tight
 from .lines import DocumentSource, Line
 from .segment import (
     CN_SIGN_DATE_RE,
@@ -165,7 +165,7 @@ def body_text(lines: Sequence[Line]) -> str:
     previous = ""  # the last line read (not the whole paragraph)
     for line in lines:
         text = line.text
-        if not text:
+        if not text or is_running_head(text):
             continue
         if paragraphs and _joins(previous, text):
             # Latin words broken at the seam keep a space between them.

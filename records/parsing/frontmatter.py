@@ -61,9 +61,24 @@ _MASTHEAD_RE = re.compile(
 )
 
 
+# Running heads and page numbers that some conversions leave inside the body:
+# the gazette's name and issue, "— 12 —", "·12·", "第12页".
+_RUNNING_HEAD_RE = re.compile(
+    rf"^(?:[{CJK}（）()]{{2,40}}公报)?(?:(?:19|20)\d\d年)?(?:第{_NUMERAL}[号期])?(?:[(（]总第.{{1,6}}[号期][)）])?$"
+    r"|^[-—–－·・•]+\d{1,4}[-—–－·・•]*$|^\d{1,4}[-—–－·・•]+$|^第\d{1,4}页$"
+)
+
+
 def is_masthead_line(text: str) -> bool:
     """True for a line of the masthead, publisher or board block."""
-    return bool(_MASTHEAD_RE.match(tight(text)))
+    compact = tight(text)
+    return bool(_MASTHEAD_RE.match(compact) or (compact and _RUNNING_HEAD_RE.match(compact)))
+
+
+def is_running_head(text: str) -> bool:
+    """True for a page number or a repeated gazette name/issue line in the body."""
+    compact = tight(text)
+    return bool(compact) and bool(_RUNNING_HEAD_RE.match(compact))
 
 
 # --- issuer, region and kind ----------------------------------------------------

@@ -104,8 +104,9 @@ def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
     front = read_front_matter(lines, front_end)
     _require_header(front, metadata)
     if not any(_has_body(lines, s) for s in segments):
+        found = "封面和目录" if toc.entries else "封面"
         raise GazetteParseError(
-            "找到了公报的封面和目录，但没有找到任何正文文章：文件可能在第一篇文章之前就被截断了，请检查文件是否完整。"
+            f"找到了公报的{found}，但没有找到任何正文文章：文件可能在第一篇文章之前就被截断了，请检查文件是否完整。"
         )
     info = build_info(front, metadata, lines, front_end)
 

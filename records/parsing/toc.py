@@ -26,7 +26,7 @@ TOC_ENTRY_RE = re.compile(
 # After a 目录 heading, converters sometimes render the dotted leader as
 # spaces: "关于……的报告      12".
 _SPACED_ENTRY_RE = re.compile(
-    rf"^(?:(?P<num>\d{{1,3}})[.．、]\s*)?(?P<title>[^\t]*?[{CJK}》）)][^\t]*?)(?: {{2,}}|\u3000+)(?P<page>\d{{1,4}})$"
+    r"^(?:(?P<num>\d{1,3})[.．、]\s*)?(?P<title>[^\t\s](?:[^\t]*[^\t\s])?)(?: {2,}|\u3000+)(?P<page>\d{1,4})$"
 )
 # A group heading inside the TOC: ○ 葫政发文件.
 _SECTION_RE = re.compile(r"^[○●◆◇■□★☆▲△◎•]\s*(?P<label>\S.{0,30})$")
@@ -42,7 +42,8 @@ _GLUED_DOC_NUMBER_RE = re.compile(
 _TERMINAL = "。；！？;!?"
 _MAX_GAP_LINES = 45  # non-entry lines allowed between two TOC entries (a masthead)
 _PROSE_LENGTH = 40  # a line this long without a leader is body prose, not TOC
-_MIN_PREFIX_LENGTH = 8  # the first half of a wrapped entry fills most of a line
+_MIN_PREFIX_LENGTH = 8
+_MAX_ENTRY_CHARS = 240  # a TOC line is never longer; longer lines are not tested  # the first half of a wrapped entry fills most of a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ def _is_prose(text: str) -> bool:
 
 def _entry(text: str, spaced: bool) -> re.Match[str] | None:
     """Match a TOC entry line; spaced leaders only count under a 目录 heading."""
+    if len(text) > _MAX_ENTRY_CHARS:
+        return None
     match = TOC_ENTRY_RE.match(text)
     if match is None and spaced and not is_masthead_line(text):
         match = _SPACED_ENTRY_RE.match(text)
