@@ -136,13 +136,57 @@ def _holds_post(queryset: QuerySet, name: str, value: int) -> QuerySet:
     return queryset.filter(Exists(tenures) | Exists(decisions))
 
 
+# --- the public people list (/people/): publication, term and role ---------------
+
+PERSON_ROLES = [
+    ("member", "常委会组成人员"),
+    ("appointee", "任免对象"),
+    ("attending", "列席人员"),
+    ("listed", "会议名单成员"),
+]
+
+
+def _named_in_publication(queryset: QuerySet, name: str, value: int) -> QuerySet:
+    query = Q()
+    for link in ("decisions", "attendance", "name_list_entries"):
+        records = _related(Person, link).objects.filter(
+            person=OuterRef("pk"), gazette__publication_id=value
+        )
+        query |= Exists(records)
+    return queryset.filter(query)
+
+
+def _member_in_term(queryset: QuerySet, name: str, value: int) -> QuerySet:
+    members = _related(Person, "memberships").objects.filter(person=OuterRef("pk"), term=value)
+    return queryset.filter(Exists(members))
+
+
+def _has_role(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    if value == "member":
+        records = _related(Person, "memberships").objects.all()
+    elif value == "appointee":
+        records = _related(Person, "decisions").objects.all()
+    elif value == "attending":
+        records = _related(Person, "attendance").objects.filter(status="attending")
+    else:
+        records = _related(Person, "name_list_entries").objects.all()
+    return queryset.filter(Exists(records.filter(person=OuterRef("pk"))))
+
+
 class PersonFilter(django_filters.FilterSet):
-    """People: /api/v1/people/."""
+    """People: /people/ and /api/v1/people/."""
 
     region = django_filters.CharFilter(help_text="地区，如 营口市")
     gender = django_filters.ChoiceFilter(choices=Gender.choices, help_text="性别")
     post = IdFilter(method=_holds_post, help_text="担任过或被决定任免过此职务（职务 id）")
     q = django_filters.CharFilter(method=_name_contains, help_text="姓名（或其他写法）包含")
+    publication = IdFilter(
+        method=_named_in_publication, help_text="此公报刊物（id）的记录提到的人员"
+    )
+    term = SmallNumberFilter(method=_member_in_term, help_text="第几届组成人员（届）")
+    role = django_filters.ChoiceFilter(
+        choices=PERSON_ROLES, method=_has_role, help_text="身份：组成人员、任免对象、列席人员或名单成员"
+    )
     updated_since = PersonUpdatedSinceFilter()
 
     class Meta:

@@ -173,11 +173,27 @@ class PersonnelDecisionFilter(django_filters.FilterSet):
         field_name="date", lookup_expr="lte", help_text="日期不晚于"
     )
     q = django_filters.CharFilter(method=_contains("person_name"), help_text="姓名包含")
+    organisation = IdFilter(method="filter_organisation", help_text="职务所属机构 id")
+    position = django_filters.CharFilter(
+        method="filter_position", help_text="职务名称包含，如 公安局、副市长"
+    )
     updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = PersonnelDecision
         fields = ["publication", "gazette", "region", "action", "person", "meeting"]
+
+    def _with_post(self, queryset: QuerySet, **lookup) -> QuerySet:
+        through = PersonnelDecision.posts.through.objects.filter(
+            personneldecision=OuterRef("pk"), **lookup
+        )
+        return queryset.filter(Exists(through))
+
+    def filter_organisation(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return self._with_post(queryset, post__organisation_id=value)
+
+    def filter_position(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return self._with_post(queryset, post__title__icontains=value)
 
 
 class VoteFilter(django_filters.FilterSet):

@@ -43,6 +43,7 @@ from records.models import (
 )
 from records.parsing import types as p
 from records.parsing.text import fold_for_matching
+from records.search import rebuild_search_index
 
 PARSER_VERSION = "1"
 
@@ -132,6 +133,9 @@ def load_gazette(
             filename=filename,
             parsed_json=parsed_json or {},
         )
+        # Full-text search (records.search): the issue's index rows follow its records.
+        if not dry_run:
+            rebuild_search_index(report.gazette)
         if publish:
             publish_gazette(report.gazette, user=user)
             report.published = True
@@ -147,6 +151,7 @@ def publish_gazette(gazette: Gazette, *, user: Any = None) -> None:
         gazette.status = GazetteStatus.PUBLISHED
         gazette.published_at = timezone.now()
         gazette.save(update_fields=["status", "published_at", "updated_at"])
+        rebuild_search_index(gazette)  # full-text search: now public
 
 
 def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> None:
@@ -158,6 +163,7 @@ def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> None:
             gazette.save(update_fields=["status", "updated_at"])
             # The API's changes feed: mirrors delete what the issue took with it.
             tombstones.record_unpublished(gazette)
+            rebuild_search_index(gazette)  # full-text search: hidden again
 
 
 # --- keys --------------------------------------------------------------------

@@ -3,8 +3,10 @@
 The category comes from the title's last word (after trailing brackets such
 as （试行） or （第一号）), so that ``…意见的通知`` is a notice and
 ``…议案办理情况报告`` a report. The date is the one the article prints about
-itself: the adoption line, the subtitle, a date line under the title, or the
-signature date; never a date merely mentioned in its text.
+itself: the adoption line, the subtitle, a date line under the title, the
+signature date, or a date that opens its first sentence; never a date merely
+mentioned in its text. Articles that print none (minutes, agendas, name
+lists) take their meeting's date once the extractors have run.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .frontmatter import is_running_head, tight
+from .frontmatter import is_running_head, tight, title_line
 from .lines import DocumentSource, Line
 from .segment import (
     CN_SIGN_DATE_RE,
@@ -29,10 +31,8 @@ from .text import (
     cn_to_int,
     find_meeting,
     find_meetings,
-    fold_for_matching,
     make_date,
     normalise_doc_number,
-    one_line_title,
     parse_date,
 )
 from .types import Category, Document, MeetingRef, Span, TocEntry
@@ -195,8 +195,8 @@ class Draft:
 
 
 def same_title(a: str, b: str) -> bool:
-    """True when two printings of a title differ only in layout."""
-    return fold_for_matching(a) == fold_for_matching(b)
+    """True when two printings of a title differ only in layout (not in brackets)."""
+    return title_line(a) == title_line(b)
 
 
 def _first_sign_date(lines: Sequence[Line], start: int, end: int) -> tuple[int, dt.date] | None:
@@ -224,6 +224,19 @@ def _doc_number(text: str) -> str | None:
     return normalise_doc_number(match["prefix"], match["year"], match["seq"]) if match else None
 
 
+_OPENING_DATE_RE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)")
+
+
+def _opening_date(lines: Sequence[Line], start: int, end: int) -> dt.date | None:
+    """A date that opens the first sentence of the text (after the addressee)."""
+    for index in range(start, min(end, start + 6)):
+        text = tight(lines[index].text)
+        if not text or (text[-1] in "：:" and len(text) <= 40):
+            continue
+        return date_in(text) if _OPENING_DATE_RE.match(text) else None
+    return None
+
+
 def _minutes_date(lines: Sequence[Line], start: int, end: int) -> dt.date | None:
     """The meeting date in the first paragraphs of minutes."""
     seen = 0
@@ -242,10 +255,10 @@ def _minutes_date(lines: Sequence[Line], start: int, end: int) -> dt.date | None
 
 def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocEntry | None) -> Draft:
     """Read one segmented article into a Document (before the extractors)."""
-    title = one_line_title("\n".join(lines[i].text for i in segment.title))
+    title = title_line("\n".join(lines[i].text for i in segment.title))
     category = category_of(title)
     anchors = {kind: [a for a in segment.anchors if a.kind == kind] for kind in
-               ("adoption", "subtitle", "date_only", "meeting", "doc_number", "organ", "speaker")}
+               ("adoption", "subtitle", "date_only", "meeting", "number", "doc_number", "organ", "speaker")}
 
     # The date the article prints about itself.
     date: dt.date | None = None
@@ -262,6 +275,10 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
     signature = _first_sign_date(lines, segment.body_start, segment.end)
     if date is None and signature is not None:
         date, date_printed = signature[1], True
+    if date is None:
+        # "2021年6月10日，市十六届人大常委会第三十四次会议听取审议了……"
+        date = _opening_date(lines, segment.body_start, segment.end)
+        date_printed = date_printed or date is not None
 
     # The meeting it was adopted at or delivered to, or that its title names.
     named_meeting = find_meeting(anchors["meeting"][0].text) if anchors["meeting"] else None
@@ -288,12 +305,16 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
             evidence.append((ref, minutes_date, True))
             meeting = meeting or ref
 
-    # The 文号: its own line in the header, else glued to the TOC title.
+    # The document's own number: a 文号 line in the header, else one glued to
+    # the TOC title, else the number line of an announcement (〔十七届〕第十二号,
+    # (第一号)) or an order (第 12 号).
     doc_number = None
     if anchors["doc_number"]:
         doc_number = _doc_number(anchors["doc_number"][0].text)
     if doc_number is None and entry is not None:
         doc_number = entry.doc_number
+    if doc_number is None and anchors["number"]:
+        doc_number = anchors["number"][0].text.strip("()（）")
 
     # The issuing organ: the signature, else the organ line or title prefix, else the author.
     issuer = ""

@@ -18,13 +18,25 @@ from dataclasses import dataclass
 
 from .errors import GazetteParseError
 from .lines import Line
-from .text import CJK, CN_NUMERAL, cn_to_int, make_date
+from .text import CJK, CN_NUMERAL, cn_to_int, make_date, one_line_title
 from .types import GazetteInfo, GazetteKind, IssueMetadata, Span
 
 
 def tight(text: str) -> str:
     """The text without any whitespace (U+3000 included): for matching line shapes only."""
     return "".join(text.split())
+
+
+_LAYOUT_SPACE_RE = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+
+
+def title_line(text: str) -> str:
+    """A printed title as one line: markup, line breaks and layout spaces removed.
+
+    Spaces survive only between two Latin letters or digits (``COVID 19``);
+    everything else is kept as printed, bracket widths included.
+    """
+    return _LAYOUT_SPACE_RE.sub("", one_line_title(text))
 
 
 # --- line shapes of the cover and masthead (applied to tight text) ------------
@@ -63,7 +75,7 @@ _MASTHEAD_RE = re.compile(
 
 # Running heads and page numbers that some conversions leave inside the body:
 # the gazette's name and issue, "— 12 —", "·12·", "第12页".
-_RUNNING_HEAD_RE = re.compile(
+RUNNING_HEAD_RE = re.compile(
     rf"^(?:[{CJK}（）()]{{2,40}}公报)?(?:(?:19|20)\d\d年)?(?:第{_NUMERAL}[号期])?(?:[(（]总第.{{1,6}}[号期][)）])?$"
     r"|^[-—–－·・•]+\d{1,4}[-—–－·・•]*$|^\d{1,4}[-—–－·・•]+$|^第\d{1,4}页$"
 )
@@ -72,13 +84,13 @@ _RUNNING_HEAD_RE = re.compile(
 def is_masthead_line(text: str) -> bool:
     """True for a line of the masthead, publisher or board block."""
     compact = tight(text)
-    return bool(_MASTHEAD_RE.match(compact) or (compact and _RUNNING_HEAD_RE.match(compact)))
+    return bool(_MASTHEAD_RE.match(compact) or (compact and RUNNING_HEAD_RE.match(compact)))
 
 
 def is_running_head(text: str) -> bool:
     """True for a page number or a repeated gazette name/issue line in the body."""
     compact = tight(text)
-    return bool(compact) and bool(_RUNNING_HEAD_RE.match(compact))
+    return bool(compact) and bool(RUNNING_HEAD_RE.match(compact))
 
 
 # --- issuer, region and kind ----------------------------------------------------

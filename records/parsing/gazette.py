@@ -110,7 +110,7 @@ def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
         )
     info = build_info(front, metadata, lines, front_end)
 
-    entries = toc.entries if any(s.toc is not None for s in segments) else ()
+    entries = toc.entries
     drafts = [
         build_draft(position + 1, lines, segment, entries[segment.toc] if segment.toc is not None else None)
         for position, segment in enumerate(segments)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from itertools import chain
 
-from .frontmatter import RED_HEADER_RE, is_masthead_line, tight
+from .frontmatter import RED_HEADER_RE, RUNNING_HEAD_RE, is_masthead_line, tight
 from .lines import Line
 from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE
 from .types import ParseWarning, TocEntry
@@ -137,7 +137,10 @@ class _Shapes:
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
+        # Running heads and page numbers count as blank: a title, its anchors
+        # and a sentence broken at a page continue across them.
         self.tight = [tight(line.text) for line in lines]
+        self.tight = ["" if t and RUNNING_HEAD_RE.match(t) else t for t in self.tight]
         self.nonblank = [i for i, t in enumerate(self.tight) if t]
         self._anchor: list[bool | None] = [None] * len(lines)
 

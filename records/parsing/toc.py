@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .frontmatter import is_masthead_line, tight
+from .frontmatter import is_masthead_line, tight, title_line
 from .lines import Line
-from .text import CJK, DOC_NUMBER_RE, normalise_doc_number, one_line_title
+from .text import CJK, DOC_NUMBER_RE, normalise_doc_number
 from .types import ParseWarning, Span, TocEntry
 
 # title, a dotted leader and/or a TAB, and the page (bare or in brackets).
@@ -42,8 +42,11 @@ _GLUED_DOC_NUMBER_RE = re.compile(
 _TERMINAL = "。；！？;!?"
 _MAX_GAP_LINES = 45  # non-entry lines allowed between two TOC entries (a masthead)
 _PROSE_LENGTH = 40  # a line this long without a leader is body prose, not TOC
-_MIN_PREFIX_LENGTH = 8
-_MAX_ENTRY_CHARS = 240  # a TOC line is never longer; longer lines are not tested  # the first half of a wrapped entry fills most of a line
+_MIN_PREFIX_LENGTH = 8  # the first half of a wrapped entry fills most of a line
+_MAX_COVER_PROSE = 10  # sentences a cover may print before its TOC (编者按 …)
+_MAX_ENTRY_CHARS = 240  # a TOC line is never longer; longer lines are not tested
+_CJK_CHAR_RE = re.compile(f"[{CJK}]")
+_NUMBERING_RE = re.compile(r"^\d{1,3}[.．、]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,7 @@ def _entry(text: str, spaced: bool) -> re.Match[str] | None:
     match = TOC_ENTRY_RE.match(text)
     if match is None and spaced and not is_masthead_line(text):
         match = _SPACED_ENTRY_RE.match(text)
-        if match and len(re.findall(rf"[{CJK}]", match["title"])) < 2:
+        if match and len(_CJK_CHAR_RE.findall(match["title"])) < 2:
             return None
     return match
 
@@ -83,7 +86,7 @@ def _first_heading(lines: Sequence[Line]) -> int | None:
             return index
         if _is_prose(line.text):
             prose_seen += 1
-            if prose_seen > 3:
+            if prose_seen > _MAX_COVER_PROSE:
                 return None
     return None
 
@@ -92,7 +95,7 @@ def _find_cluster(lines: Sequence[Line], heading: int | None) -> tuple[int, int]
     """Indexes (first, last) of the first run of TOC entry lines, or None.
 
     The run must start before the body prose begins (a cover may hold a few
-    sentences, not more), and two entries may be separated only by short
+    sentences, an editor's note, not more), and two entries may be separated only by short
     lines (masthead, publisher, section headings, wrapped titles).
     """
     prose_seen = 0
@@ -105,7 +108,7 @@ def _find_cluster(lines: Sequence[Line], heading: int | None) -> tuple[int, int]
             break
         if _is_prose(line.text):
             prose_seen += 1
-            if prose_seen > 3:
+            if prose_seen > _MAX_COVER_PROSE:
                 return None
     if first < 0:
         return None
@@ -200,11 +203,9 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
         match = _entry(text, spaced)
         if match:
             parts = [p.text for p in prefix]
-            number = match["num"]
-            if prefix and (head := re.match(r"^(\d{1,3})[.．、]\s*", parts[0])):
-                number = number or head[1]
-                parts[0] = parts[0][head.end() :]
-            title = one_line_title("\n".join([*parts, match["title"]]))
+            if parts:  # the numbering "15. " sits on the first half of a wrapped entry
+                parts[0] = _NUMBERING_RE.sub("", parts[0])
+            title = title_line("\n".join([*parts, match["title"]]))
             title, doc_number = _split_doc_number(title)
             first_line = prefix[0].number if prefix else line.number
             ordinal = len(entries) + 1

@@ -111,9 +111,13 @@ class Command(BaseCommand):
             )
             names.append(name)
         (directory / "people.json").write_text(
-            json.dumps(self.people(people, refs), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            json.dumps(self.people(people, refs), ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
         )
-        counts = {list_name: self.write_csv(directory / "csv" / f"{list_name}.csv", view) for list_name, view in LISTS.items()}
+        counts = {
+            list_name: self.write_csv(directory / "csv" / f"{list_name}.csv", view)
+            for list_name, view in LISTS.items()
+        }
         counts["attendance"] = self.write_attendance(directory / "csv" / "attendance.csv")
         manifest = {
             "format": DUMP_FORMAT,
@@ -127,7 +131,9 @@ class Command(BaseCommand):
         (directory / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
-        self.stdout.write(f"{len(names)} issues, {len(people)} people, CSV rows {counts} → {directory}")
+        self.stdout.write(
+            f"{len(names)} issues, {len(people)} people, CSV rows {counts} → {directory}"
+        )
 
     def issue(self, gazette: Gazette, refs: PersonRefs) -> dict[str, Any]:
         source = GazetteSource.objects.get(gazette=gazette)
@@ -135,13 +141,17 @@ class Command(BaseCommand):
         data = gazette_export(gazette, parsed=parsed)
         links = {}
         for model in LINKED:
-            rows = model.objects.filter(gazette=gazette).values_list("key", "person_id").order_by("pk")
+            rows = (
+                model.objects.filter(gazette=gazette).values_list("key", "person_id").order_by("pk")
+            )
             links[model._meta.label_lower] = {key: refs.of_pk(pk) for key, pk in rows}
         data["portal"] = {
             "dump": DUMP_FORMAT,
             "status": gazette.status,
             "published_at": gazette.published_at.isoformat() if gazette.published_at else None,
-            "metadata": {k: v for k, v in parsed.get("gazette", {}).items() if k != "name" and v is not None},
+            "metadata": {
+                k: v for k, v in parsed.get("gazette", {}).items() if k != "name" and v is not None
+            },
             "source": {
                 "filename": source.filename,
                 "sha256": source.sha256,
@@ -187,7 +197,9 @@ class Command(BaseCommand):
         return self._write(path, view.get_queryset(), serializer_class)
 
     def write_attendance(self, path: Path) -> int:
-        queryset = visibility.published_attendance().select_related("gazette__publication", "person")
+        queryset = visibility.published_attendance().select_related(
+            "gazette__publication", "person"
+        )
         return self._write(path, queryset, AttendanceSerializer)
 
     def _write(self, path: Path, queryset: Any, serializer_class: Any) -> int:

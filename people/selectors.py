@@ -1,0 +1,480 @@
+"""Reads of the public people pages: lists in name order, a person's and a post's page.
+
+People pages show what the published gazettes say about a person, so they
+read records' models. Those are looked up at run time (``apps.get_model``,
+``records.api.visibility`` through ``import_module``): importing ``people``
+never imports ``records`` (STYLE §3.1, records → people only), and what is
+public is decided in one place, records.api.visibility.
+
+Name order. Pinyin order uses pypinyin, with the readings of surnames that
+differ from the common reading (曾 zēng, 单 shàn, 解 xiè …). The official
+surname-stroke order (姓氏笔画) ranks the surname by stroke count and then
+by its strokes in the order 横竖撇点折, puts single-character given names
+before longer ones, and then ranks the given name the same way; the stroke
+table is the one cn_sort ships (stroke count, then stroke shapes, for 20,000
+characters). Without that table the stroke order is not offered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any, Generic, TypeVar
+
+from django.apps import apps
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
+
+T = TypeVar("T")
+
+
+# --- pages without COUNT(*) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeekPage(Generic[T]):
+    """One page of a list; whether another follows is known by fetching one row more."""
+
+    items: list[T]
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(value: str | None) -> int:
+    """The page asked for; anything that is not a page number is a 404."""
+    if value in (None, ""):
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        raise Http404("没有这一页。") from None
+    if not 1 <= number <= 10_000:
+        raise Http404("没有这一页。")
+    return number
+
+
+def seek_page(rows: QuerySet | Sequence[T], number: int, per_page: int) -> SeekPage:
+    start = (number - 1) * per_page
+    items = list(rows[start : start + per_page + 1])
+    if number > 1 and not items:
+        raise Http404("没有这一页。")
+    return SeekPage(items=items[:per_page], number=number, has_next=len(items) > per_page)
+
+
+# --- name order ----------------------------------------------------------------
+
+# Surnames read otherwise than the character's common reading.
+SURNAME_READINGS = {
+    "曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1",
+    "区": "ou1", "乐": "yue4", "覃": "qin2", "缪": "miao4", "盖": "ge3", "召": "shao4",
+    "翟": "zhai2", "任": "ren2", "华": "hua4", "纪": "ji3", "宁": "ning4", "秘": "bi4",
+    "种": "chong2", "繁": "po2", "员": "yun4", "句": "gou1", "过": "guo1", "燕": "yan1",
+    "洗": "xian3", "隗": "wei3", "阚": "kan4", "藏": "zang4", "薄": "bo2", "相": "xiang4",
+    "都": "du1", "长": "chang2", "能": "nai4", "黑": "he4", "蕃": "pi2", "尉": "wei4",
+}  # fmt: skip
+
+
+@cache
+def _stroke_ranks() -> dict[str, int] | None:
+    """Character → rank by stroke count, then strokes 横竖撇点折; None without the table.
+
+    Only cn_sort's data file is read: importing the package would reconfigure logging.
+    """
+    spec = find_spec("cn_sort")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "res", "all_word.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            entries = json.load(handle)["all_word"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return {entry["chinese"]: entry["stroke_increment_level"] for entry in entries}
+
+
+def stroke_order_available() -> bool:
+    return _stroke_ranks() is not None
+
+
+def _stroke_rank(char: str) -> int:
+    ranks = _stroke_ranks() or {}
+    return ranks.get(char, 1_000_000 + ord(char))
+
+
+@lru_cache(maxsize=65536)
+def stroke_key(name: str) -> tuple:
+    """姓氏笔画: the surname's strokes, then shorter given names first, then their strokes."""
+    if not name:
+        return ()
+    return (_stroke_rank(name[0]), len(name), tuple(_stroke_rank(c) for c in name[1:]), name)
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(name: str) -> tuple:
+    """Pinyin order: each syllable without tone, then tone, then strokes, then the character."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True, errors=list)
+    if name and name[0] in SURNAME_READINGS and syllables:
+        syllables[0] = SURNAME_READINGS[name[0]]
+    key = []
+    for char, syllable in zip(name, syllables, strict=False):
+        syllable = syllable.lower()
+        tone = syllable[-1] if syllable[-1:].isdigit() else "0"
+        key.append((syllable.rstrip("012345"), tone, _stroke_rank(char), char))
+    return (tuple(key), name)
+
+
+def pinyin_initial(name: str) -> str:
+    """The letter a name is filed under in pinyin order (A–Z, or # for anything else)."""
+    key = pinyin_key(name)[0]
+    letter = key[0][0][:1].upper() if key and key[0][0] else ""
+    return letter if "A" <= letter <= "Z" else "#"
+
+
+ORDERS = {"pinyin": "拼音", "stroke": "姓氏笔画"}
+
+
+# --- what is public ------------------------------------------------------------
+
+
+def _visibility():
+    return import_module("records.api.visibility")
+
+
+def _records_model(name: str):
+    return apps.get_model("records", name)
+
+
+def visible_people() -> QuerySet:
+    return _visibility().visible_people()
+
+
+def visible_posts() -> QuerySet:
+    return _visibility().visible_posts()
+
+
+def visible_tenures() -> QuerySet:
+    return _visibility().visible_tenures()
+
+
+# --- the people list -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: Person
+    initial: str
+    current_posts: list[Post]
+    terms: list[Membership]
+
+
+def person_list_page(*, people: QuerySet, order: str, number: int, per_page: int = 50) -> SeekPage:
+    """One page of people in pinyin or stroke order: two queries.
+
+    Names are sorted in Python (no database sorts pinyin or strokes): one query
+    reads the id and name of every matching person, a second the page's rows.
+    """
+    key = stroke_key if order == "stroke" else pinyin_key
+    names = sorted(people.values_list("pk", "name"), key=lambda row: (key(row[1]), row[0]))
+    page = seek_page(names, number, per_page)
+    ids = [pk for pk, _ in page.items]
+    current = visible_tenures().current().select_related("post").order_by("started_on", "id")
+    by_id = {
+        person.pk: person
+        for person in Person.objects.filter(pk__in=ids).prefetch_related(
+            Prefetch("tenures", queryset=current, to_attr="current_tenures"),
+            Prefetch("memberships", queryset=Membership.objects.order_by("term")),
+        )
+    }
+    rows = [
+        PersonRow(
+            person=by_id[pk],
+            initial=pinyin_initial(by_id[pk].name) if order == "pinyin" else "",
+            current_posts=[t.post for t in by_id[pk].current_tenures],
+            terms=list(by_id[pk].memberships.all()),
+        )
+        for pk in ids
+        if pk in by_id
+    ]
+    return SeekPage(items=rows, number=page.number, has_next=page.has_next)
+
+
+def membership_terms() -> list[int]:
+    return sorted(set(Membership.objects.values_list("term", flat=True)))
+
+
+# --- a person's page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    meeting: Any
+    status: str  # present | on_leave | attending | absent
+    label: str
+
+
+@dataclass(frozen=True)
+class TermAttendance:
+    """Meetings of one body and term held while the person was a member of it."""
+
+    membership: Membership
+    meetings: list[MeetingRecord]
+    present: int
+    on_leave: int
+    absent: int
+
+    @property
+    def held(self) -> int:
+        return len(self.meetings)
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.held if self.held else None
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    person: Person
+    aliases: list[PersonAlias]
+    tenures: list[Tenure]
+    terms: list[TermAttendance]
+    other_meetings: list[MeetingRecord]  # attended without being a member (列席 …)
+    decisions: list[Any]
+    name_lists: list[Any]
+    articles: list[Any]
+    more_articles: bool
+    first_mention: Any = None  # a published record to cite
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+STATUS_LABELS = {"present": "出席", "on_leave": "请假", "attending": "列席", "absent": "缺席"}
+
+
+def _tenure_queryset() -> QuerySet:
+    return visible_tenures().select_related(
+        "post",
+        "start_decision__meeting",
+        "start_decision__article",
+        "start_decision__gazette__publication",
+        "end_decision__meeting",
+        "end_decision__article",
+        "end_decision__gazette__publication",
+    )
+
+
+def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
+    """Everything a person's page shows: about eleven queries, whatever the person."""
+    person = visible_people().filter(pk=person_id).first()
+    if person is None:
+        raise Http404("没有这个人员，或其记录尚未发布。")
+    Decision = _records_model("PersonnelDecision")
+    Attendance = _records_model("Attendance")
+    NameListEntry = _records_model("NameListEntry")
+    Meeting = _records_model("Meeting")
+
+    aliases = list(person.aliases.order_by("name"))
+    tenures = list(
+        _tenure_queryset().filter(person=person).order_by("started_on", "ended_on", "id")
+    )
+    decisions = list(
+        Decision.objects.published()
+        .filter(person=person)
+        .select_related("meeting", "article", "gazette__publication")
+        .prefetch_related("posts")
+        .order_by("date", "id")
+    )
+    attendance = list(
+        Attendance.objects.filter(person=person, gazette__status="published").select_related(
+            "meeting"
+        )
+    )
+    name_lists = list(
+        NameListEntry.objects.filter(person=person, gazette__status="published")
+        .select_related("meeting")
+        .order_by("meeting__date", "meeting_id", "position")
+    )
+    memberships = list(person.memberships.order_by("region", "body", "term"))
+    status_by_meeting = {a.meeting_id: a.status for a in attendance}
+
+    terms: list[TermAttendance] = []
+    member_meetings: set[int] = set()
+    if memberships:
+        held = Q()
+        for m in memberships:
+            held |= Q(region=m.region, body=m.body, term=m.term)
+        recorded = Attendance.objects.filter(gazette__status="published").values("meeting_id")
+        meetings = list(
+            Meeting.objects.published()
+            .filter(held, pk__in=recorded)
+            .order_by("date", "number")
+        )
+        for m in memberships:
+            rows = []
+            for meeting in meetings:
+                if (meeting.region, meeting.body, meeting.term) != (m.region, m.body, m.term):
+                    continue
+                status = status_by_meeting.get(meeting.pk, "absent")
+                rows.append(MeetingRecord(meeting, status, STATUS_LABELS[status]))
+                member_meetings.add(meeting.pk)
+            terms.append(
+                TermAttendance(
+                    membership=m,
+                    meetings=rows,
+                    present=sum(r.status in ("present", "attending") for r in rows),
+                    on_leave=sum(r.status == "on_leave" for r in rows),
+                    absent=sum(r.status == "absent" for r in rows),
+                )
+            )
+    other_meetings = sorted(
+        (
+            MeetingRecord(a.meeting, a.status, STATUS_LABELS[a.status])
+            for a in attendance
+            if a.meeting_id not in member_meetings
+        ),
+        key=lambda r: (r.meeting.date or dt.date.min, r.meeting.pk),
+    )
+
+    articles, more = _articles_naming(person, decisions, limit=article_limit)
+    first = decisions[0] if decisions else (attendance[0] if attendance else None)
+    return PersonProfile(
+        person=person,
+        aliases=aliases,
+        tenures=tenures,
+        terms=terms,
+        other_meetings=other_meetings,
+        decisions=decisions,
+        name_lists=name_lists,
+        articles=articles,
+        more_articles=more,
+        first_mention=first,
+    )
+
+
+def _articles_naming(person: Person, decisions: list[Any], *, limit: int) -> tuple[list, bool]:
+    """Articles of the decisions about the person, then articles whose text has the name.
+
+    The text search is limited to the publications of the person's region, so
+    a namesake in another city is not counted; within the region a namesake
+    can still show up, which the page says.
+    """
+    Article = _records_model("Article")
+    Publication = _records_model("Publication")
+    search = import_module("records.search")
+    linked = [d.article_id for d in decisions if d.article_id]
+    publications = list(
+        Publication.objects.filter(region=person.region).values_list("pk", flat=True)
+    )
+    found = search.search(
+        search.parse_query(person.name),
+        kind=search.ARTICLE,
+        publications=publications,
+        per_page=limit,
+        facets=False,
+    )
+    ids = list(dict.fromkeys([*linked, *(hit.object_id for hit in found.hits)]))[:limit]
+    by_id = Article.objects.published().for_list().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id], found.has_next
+
+
+# --- a post's page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostProfile:
+    post: Post
+    tenures: list[Tenure]
+    decisions: list[Any]
+
+
+def post_profile(*, post_id: int) -> PostProfile:
+    """Who held a post, and every published decision about it: three queries."""
+    post = visible_posts().select_related("organisation").filter(pk=post_id).first()
+    if post is None:
+        raise Http404("没有这个职务，或其记录尚未发布。")
+    tenures = list(
+        _tenure_queryset()
+        .filter(post=post)
+        .select_related("person")
+        .order_by("started_on", "ended_on", "id")
+    )
+    tenures.sort(key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk))
+    decisions = list(
+        _records_model("PersonnelDecision")
+        .objects.published()
+        .filter(posts=post)
+        .select_related("person", "meeting", "article", "gazette__publication")
+        .order_by("-date", "-id")
+    )
+    return PostProfile(post=post, tenures=tenures, decisions=decisions)
+
+
+def redirect_target_for_person(person_id: int) -> int | None:
+    """The person a missing id was merged into, found through the records' history.
+
+    A merge moves every attendance, decision and name-list entry to the kept
+    person and deletes the other; the history of those records remembers
+    the old id, so old links can be sent on (301) instead of dying.
+    """
+    for name in ("PersonnelDecision", "Attendance", "NameListEntry"):
+        model = _records_model(name)
+        history = model.history.model
+        object_ids = (
+            history.objects.filter(person_id=person_id)
+            .order_by("-history_date")
+            .values_list("id", flat=True)[:20]
+        )
+        current = (
+            model.objects.filter(pk__in=list(object_ids))
+            .exclude(person_id=person_id)
+            .exclude(person=None)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        if current is not None and visible_people().filter(pk=current).exists():
+            return current
+    return None
+
+
+def group_by_initial(rows: Sequence[PersonRow]) -> list[tuple[str, list[PersonRow]]]:
+    groups: dict[str, list[PersonRow]] = defaultdict(list)
+    order: list[str] = []
+    for row in rows:
+        if row.initial not in groups:
+            order.append(row.initial)
+        groups[row.initial].append(row)
+    return [(initial, groups[initial]) for initial in order]
+
+
+BODY_LABELS = dict(Body.choices)

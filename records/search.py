@@ -1,0 +1,722 @@
+"""Full-text search over what the public sees: articles, people, posts and decisions.
+
+The index is one table, ``records_search_entry`` (created by migration
+records/0005_search_index), with one row per record (long texts: one per
+chunk): kind, object id, the issue it was built from, publication, year,
+title, the text, and the text's *tokens*. ``rebuild_search_index(gazette)``
+keeps it in step with the load path (records.loading calls it after every
+load, publish and unpublish); ``search()`` queries it.
+
+Tokens. Text and queries are folded the same way, one character for one
+character (Traditional → Simplified with OpenCC, full-width → half-width,
+lower case), so offsets into the folded text are offsets into the original
+and snippets can be cut and highlighted on the stored text. The folded text
+becomes overlapping CJK character bigrams (张玲 → 张玲; 市长 → 市长;
+人民政府 → 人民 民政 政府), ASCII words and numbers as they are, and, after
+them, every distinct CJK character once, so that a one-character query is
+one token as well. A query's CJK run of two or more characters is the
+*phrase* of its bigrams (a long phrase matches only where it stands in the
+text); every other piece is one token; all pieces must match (AND).
+
+Two databases, one answer. SQLite matches tokens with an FTS5 table
+(external content, kept by triggers); PostgreSQL with a GIN-indexed
+``tsvector`` column, ``to_tsvector('simple', tokens)``. Both see the same
+tokens and the same phrase/AND query, and the hits are grouped, counted and
+ordered by the same portable SQL (title matches first, then newest, then
+kind, then id), so both return the same results in the same order. Long
+texts are cut into overlapping chunks small enough for PostgreSQL's
+tsvector limits (positions up to 16,383; 256 positions per lexeme), which
+would otherwise drop positions silently and make phrase matches differ.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.db import connection, transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+TABLE = "records_search_entry"
+FTS_TABLE = "records_search_fts"
+
+ARTICLE, PERSON, POST, DECISION = "article", "person", "post", "decision"
+KIND_LABELS = {PERSON: "人员", POST: "职务", DECISION: "人事任免", ARTICLE: "文章"}
+# Order of kinds among hits that score the same: the few people and posts first.
+KIND_ORDER = (PERSON, POST, DECISION, ARTICLE)
+
+PUBLISHED = "published"  # GazetteStatus.PUBLISHED; historical models (migrations) have no enums
+
+# Chunks: small enough that no lexeme reaches PostgreSQL's 256 positions and the
+# positions stay below 16,383; overlapping so that phrases across a cut still match.
+CHUNK_CHARS = 3000
+CHUNK_OVERLAP = 120
+MAX_POSITIONS_PER_TOKEN = 250
+MAX_QUERY_CHARS = 200
+MAX_QUERY_PIECES = 12
+MAX_TOKEN_CHARS = 60  # longer ASCII runs (hashes, garbage) are not indexed
+
+_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUN_RE = re.compile(f"([{_CJK}]+)|([0-9a-z]+)")
+
+
+# --- folding and tokens --------------------------------------------------------
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+class _FoldTable(dict):
+    """str.translate table computed on demand: one character in, one character out."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        if len(folded) == 1:
+            folded = _converter().convert(folded)
+        value = folded if len(folded) == 1 else char.casefold()
+        if len(value) != 1:
+            value = char
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Simplified, half-width, lower-case text of exactly the same length."""
+    return text.translate(_FOLD)
+
+
+def _runs(folded: str) -> Iterable[tuple[bool, str]]:
+    for match in _RUN_RE.finditer(folded):
+        cjk, word = match.groups()
+        if cjk:
+            yield True, cjk
+        elif len(word) <= MAX_TOKEN_CHARS:
+            yield False, word
+
+
+def _inline_tokens(folded: str) -> list[str]:
+    tokens: list[str] = []
+    for is_cjk, run in _runs(folded):
+        if is_cjk:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+def index_tokens(*texts: str) -> str:
+    """The token text of a row: bigrams and words in order, then each CJK character once."""
+    inline: list[str] = []
+    chars: set[str] = set()
+    for text in texts:
+        folded = fold(text)
+        inline.extend(_inline_tokens(folded))
+        for is_cjk, run in _runs(folded):
+            if is_cjk:
+                chars.update(run)
+    return " ".join([*inline, *sorted(chars)])
+
+
+def _fits(tokens: Sequence[str]) -> bool:
+    counts = Counter(tokens)
+    return not counts or max(counts.values()) <= MAX_POSITIONS_PER_TOKEN
+
+
+def chunk_spans(text: str) -> list[tuple[int, int]]:
+    """Cut text into overlapping (start, end) spans that PostgreSQL indexes whole."""
+    if not text:
+        return [(0, 0)]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while True:
+        end = min(len(text), start + CHUNK_CHARS)
+        if end < len(text):
+            # Prefer to cut at a line break in the last fifth of the window.
+            cut = text.rfind("\n", start + CHUNK_CHARS * 4 // 5, end)
+            if cut > start:
+                end = cut + 1
+        spans.extend(_split_until_fit(text, start, end))
+        if end >= len(text):
+            return spans
+        start = max(end - CHUNK_OVERLAP, start + 1)
+
+
+def _split_until_fit(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if end - start <= 2 * CHUNK_OVERLAP or _fits(_inline_tokens(fold(text[start:end]))):
+        return [(start, end)]
+    middle = (start + end) // 2
+    return _split_until_fit(text, start, middle + CHUNK_OVERLAP // 2) + _split_until_fit(
+        text, middle - CHUNK_OVERLAP // 2, end
+    )
+
+
+# --- queries -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: the pieces that must all match, and what to highlight."""
+
+    raw: str
+    folded: str
+    pieces: tuple[tuple[str, ...], ...]  # each a phrase of tokens; one token is a phrase too
+    needles: tuple[str, ...]  # folded runs, for title scores and highlighting
+
+    def __bool__(self) -> bool:
+        return bool(self.pieces)
+
+    def fts5(self) -> str:
+        return " AND ".join('"' + " ".join(piece) + '"' for piece in self.pieces)
+
+    def tsquery(self) -> str:
+        return " & ".join(
+            "(" + " <-> ".join(f"'{token}'" for token in piece) + ")" for piece in self.pieces
+        )
+
+
+def parse_query(text: str) -> Query:
+    raw = " ".join((text or "").split())[:MAX_QUERY_CHARS]
+    folded = fold(raw)
+    pieces: list[tuple[str, ...]] = []
+    needles: list[str] = []
+    for is_cjk, run in _runs(folded):
+        if is_cjk and len(run) > 1:
+            piece = tuple(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            piece = (run,)
+        if piece not in pieces:
+            pieces.append(piece)
+            needles.append(run)
+    return Query(
+        raw=raw,
+        folded=folded,
+        pieces=tuple(pieces[:MAX_QUERY_PIECES]),
+        needles=tuple(needles[:MAX_QUERY_PIECES]),
+    )
+
+
+# --- highlighting (Python, on the stored text: the same on every database) -------
+
+
+def _spans(folded: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    found = []
+    for needle in needles:
+        start = folded.find(needle)
+        while start != -1:
+            found.append((start, start + len(needle)))
+            start = folded.find(needle, start + len(needle))
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, needles: Sequence[str], *, width: int | None = None) -> SafeString:
+    """Escape text and wrap what the query matched in <mark>; with width, cut a snippet."""
+    text = " ".join(text.split()) if width else text
+    spans = _spans(fold(text), needles)
+    start, end = 0, len(text)
+    if width and len(text) > width:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - width // 4, len(text) - width))
+        end = start + width
+    parts = ["…" if start > 0 else ""]
+    position = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts.append(escape(text[position:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        position = e
+    parts.append(escape(text[position:end]))
+    if end < len(text):
+        parts.append("…")
+    return mark_safe("".join(parts))  # every piece of text is escaped above
+
+
+# --- searching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawHit:
+    kind: str
+    object_id: int
+    publication_id: int | None
+    year: int | None
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Facets:
+    kinds: dict[str, int] = field(default_factory=dict)
+    publications: dict[int, int] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RawResults:
+    query: Query
+    hits: list[RawHit]
+    has_next: bool
+    total: int
+    facets: Facets
+
+
+def _match_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "e.tsv @@ to_tsquery('simple', %s)"
+    return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+
+
+def _match_param(query: Query) -> str:
+    return query.tsquery() if connection.vendor == "postgresql" else query.fts5()
+
+
+def _where(
+    query: Query,
+    *,
+    kind: str | None,
+    publication: int | None,
+    year: int | None,
+    publications: Sequence[int] | None = None,
+) -> tuple[str, list[Any]]:
+    clauses, params = [_match_sql()], [_match_param(query)]
+    if kind:
+        clauses.append("e.kind = %s")
+        params.append(kind)
+    if publication:
+        clauses.append("e.publication_id = %s")
+        params.append(publication)
+    if publications is not None:
+        clauses.append(f"e.publication_id IN ({', '.join(['%s'] * len(publications))})")
+        params.extend(publications)
+    if year:
+        clauses.append("e.year = %s")
+        params.append(year)
+    return " AND ".join(clauses), params
+
+
+def search(
+    query: Query,
+    *,
+    kind: str | None = None,
+    publication: int | None = None,
+    year: int | None = None,
+    publications: Sequence[int] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    facets: bool = True,
+) -> RawResults:
+    """Hits of one page (per_page + 1 fetched to know if another follows) and the facets.
+
+    Each facet is counted with the other facets' choices applied, not its own,
+    so that a reader can switch between its values. Five queries; two without
+    facets. ``publications`` limits the hits to those publications.
+    """
+    if not query or publications == []:
+        return RawResults(query, [], False, 0, Facets())
+    score_sql = " + ".join(
+        ["CASE WHEN e.title_folded = %s THEN 2 ELSE 0 END"]
+        + ["CASE WHEN e.title_folded LIKE %s THEN 1 ELSE 0 END"] * len(query.needles)
+    )
+    score_params = [query.folded, *(f"%{needle}%" for needle in query.needles)]
+    kind_rank = "CASE e.kind " + " ".join(
+        f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER)
+    ) + " ELSE 9 END"
+    where, params = _where(
+        query, kind=kind, publication=publication, year=year, publications=publications
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.kind, e.object_id, MIN(e.id), MAX({score_sql}) AS score, "
+            f"MAX(COALESCE(e.year, 0)) AS newest "
+            f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.object_id "
+            f"ORDER BY score DESC, newest DESC, {kind_rank}, e.object_id DESC "
+            f"LIMIT %s OFFSET %s",
+            [*score_params, *params, per_page + 1, (page - 1) * per_page],
+        )
+        grouped = cursor.fetchall()
+        has_next = len(grouped) > per_page
+        row_ids = [row[2] for row in grouped[:per_page]]
+        rows: dict[int, tuple] = {}
+        if row_ids:
+            marks = ", ".join(["%s"] * len(row_ids))
+            cursor.execute(
+                f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
+                f"FROM {TABLE} e WHERE e.id IN ({marks})",
+                row_ids,
+            )
+            rows = {row[0]: row for row in cursor.fetchall()}
+        counted = (
+            _facets(cursor, query, kind=kind, publication=publication, year=year)
+            if facets
+            else Facets()
+        )
+    hits = [
+        RawHit(kind=r[1], object_id=r[2], publication_id=r[3], year=r[4], title=r[5], body=r[6])
+        for r in (rows[pk] for pk in row_ids if pk in rows)
+    ]
+    total = counted.kinds.get(kind, 0) if kind else sum(counted.kinds.values())
+    return RawResults(query, hits, has_next, total, counted)
+
+
+def _facets(cursor, query: Query, *, kind, publication, year) -> Facets:
+    where, params = _where(query, kind=None, publication=publication, year=year)
+    cursor.execute(
+        f"SELECT e.kind, COUNT(DISTINCT e.object_id) FROM {TABLE} e WHERE {where} GROUP BY e.kind",
+        params,
+    )
+    kinds = {k: n for k, n in cursor.fetchall()}
+    counted = {}
+    for column, others in (
+        ("publication_id", {"kind": kind, "publication": None, "year": year}),
+        ("year", {"kind": kind, "publication": publication, "year": None}),
+    ):
+        where, params = _where(query, **others)
+        cursor.execute(
+            f"SELECT d.value, COUNT(*) FROM (SELECT DISTINCT e.kind, e.object_id, e.{column} AS value "
+            f"FROM {TABLE} e WHERE {where}) d WHERE d.value IS NOT NULL GROUP BY d.value",
+            params,
+        )
+        counted[column] = {int(value): n for value, n in cursor.fetchall()}
+    return Facets(kinds=kinds, publications=counted["publication_id"], years=counted["year"])
+
+
+# --- writing the index -----------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    kind: str
+    object_id: int
+    gazette_id: int | None
+    publication_id: int | None
+    year: int | None
+    title: str
+    body: str
+    extra: str = ""  # indexed with every chunk, not shown (文号, aliases …)
+
+    def chunks(self) -> list[tuple]:
+        rows = []
+        title_folded = fold(self.title)
+        for number, (start, end) in enumerate(chunk_spans(self.body)):
+            text = self.body[start:end]
+            rows.append(
+                (
+                    self.kind,
+                    self.object_id,
+                    number,
+                    self.gazette_id,
+                    self.publication_id,
+                    self.year,
+                    self.title,
+                    title_folded,
+                    text,
+                    index_tokens(self.title, self.extra, text),
+                )
+            )
+        return rows
+
+
+def _insert(rows: list[_Row]) -> None:
+    values = [chunk for row in rows for chunk in row.chunks()]
+    if not values:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (kind, object_id, chunk, gazette_id, publication_id, year, "
+            f"title, title_folded, body, tokens) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            values,
+        )
+
+
+def _delete(kind: str, ids: Iterable[int]) -> None:
+    ids = sorted(set(ids))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE kind = %s AND object_id IN ({marks})", [kind, *batch]
+            )
+
+
+def _ids_built_from(cursor, gazette_id: int, kind: str) -> set[int]:
+    cursor.execute(
+        f"SELECT DISTINCT object_id FROM {TABLE} WHERE gazette_id = %s AND kind = %s",
+        [gazette_id, kind],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+class _Models:
+    """The models the index reads, from the app registry (or a migration's)."""
+
+    def __init__(self, apps) -> None:
+        get = apps.get_model
+        self.Gazette = get("records", "Gazette")
+        self.Article = get("records", "Article")
+        self.Decision = get("records", "PersonnelDecision")
+        self.Attendance = get("records", "Attendance")
+        self.NameListEntry = get("records", "NameListEntry")
+        self.Person = get("people", "Person")
+        self.PersonAlias = get("people", "PersonAlias")
+        self.Post = get("people", "Post")
+
+
+ACTION_LABELS = {
+    "appoint": "任命",
+    "remove": "免去",
+    "accept_resignation": "接受辞职",
+    "approve_appointment": "批准任命",
+    "approve_removal": "批准免去",
+    "approve_resignation": "批准辞职",
+    "elect": "选举",
+    "dismiss": "撤职罢免",
+}
+
+
+def decision_title(action: str, person_name: str, positions: Sequence[str]) -> str:
+    label = ACTION_LABELS.get(action, action)
+    return f"{label} {person_name}" + (f"：{'、'.join(positions)}" if positions else "")
+
+
+def rebuild_search_index(gazette, *, apps=django_apps) -> None:
+    """Bring the index in step with one issue: its articles and decisions, and the
+    people and posts it names (their rows summarise every published issue).
+
+    An unpublished issue leaves no row of its own behind. Rows of records that
+    no longer exist (a deleted issue, a merged person) are removed as well.
+    """
+    m = _Models(apps)
+    status = m.Gazette.objects.filter(pk=gazette.pk).values_list("status", flat=True).first()
+    with transaction.atomic(), connection.cursor() as cursor:
+        people = _ids_built_from(cursor, gazette.pk, PERSON)
+        posts = _ids_built_from(cursor, gazette.pk, POST)
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE gazette_id = %s AND kind IN (%s, %s)",
+            [gazette.pk, ARTICLE, DECISION],
+        )
+        if status == PUBLISHED:
+            _insert(_article_rows(m, gazette.pk) + _decision_rows(m, gazette.pk))
+        decisions = m.Decision.objects.filter(gazette_id=gazette.pk)
+        people |= set(decisions.exclude(person=None).values_list("person_id", flat=True))
+        for model in (m.Attendance, m.NameListEntry):
+            people |= set(
+                model.objects.filter(gazette_id=gazette.pk)
+                .exclude(person=None)
+                .values_list("person_id", flat=True)
+            )
+        posts |= set(
+            m.Decision.posts.through.objects.filter(
+                personneldecision__gazette_id=gazette.pk
+            ).values_list("post_id", flat=True)
+        )
+        reindex_people(people, apps=apps)
+        reindex_posts(posts, apps=apps)
+        _purge_orphans(cursor)
+
+
+def _purge_orphans(cursor) -> None:
+    for kind, table, column in (
+        (ARTICLE, "records_article", "object_id"),
+        (DECISION, "records_personneldecision", "object_id"),
+        (PERSON, "people_person", "object_id"),
+        (POST, "people_post", "object_id"),
+    ):
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE kind = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {table} t WHERE t.id = {TABLE}.{column})",
+            [kind],
+        )
+    cursor.execute(
+        f"DELETE FROM {TABLE} WHERE gazette_id IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM records_gazette g WHERE g.id = {TABLE}.gazette_id)"
+    )
+
+
+def _article_rows(m: _Models, gazette_id: int) -> list[_Row]:
+    gazette = m.Gazette.objects.get(pk=gazette_id)
+    return [
+        _Row(
+            kind=ARTICLE,
+            object_id=article.pk,
+            gazette_id=gazette_id,
+            publication_id=gazette.publication_id,
+            year=gazette.year,
+            title=article.title,
+            body=article.text,
+            extra=" ".join(filter(None, [article.toc_title, article.doc_number, article.issuer])),
+        )
+        for article in m.Article.objects.filter(gazette_id=gazette_id).order_by("number")
+    ]
+
+
+def _decision_rows(m: _Models, gazette_id: int) -> list[_Row]:
+    rows = []
+    decisions = (
+        m.Decision.objects.filter(gazette_id=gazette_id)
+        .select_related("gazette", "meeting")
+        .order_by("id")
+    )
+    for d in decisions:
+        title = decision_title(d.action, d.person_name, d.positions)
+        meeting = _meeting_label(d.meeting) if d.meeting_id else ""
+        rows.append(
+            _Row(
+                kind=DECISION,
+                object_id=d.pk,
+                gazette_id=gazette_id,
+                publication_id=d.gazette.publication_id,
+                year=d.date.year if d.date else d.gazette.year,
+                title=title,
+                body="\n".join(filter(None, [title, meeting, d.date.isoformat() if d.date else ""])),
+            )
+        )
+    return rows
+
+
+def _meeting_label(meeting) -> str:
+    # Meeting.__str__, spelled out: a migration's historical models have no __str__.
+    body = "人大常委会" if meeting.body == "standing_committee" else "人民代表大会"
+    return f"{meeting.region}第{meeting.term}届{body}第{meeting.number}次会议"
+
+
+def _latest(mentions: Iterable[tuple[int, int, int, int, int]]) -> dict[int, tuple[int, int, int]]:
+    """(object, gazette, publication, year, issue) → object: its newest (gazette, publication, year)."""
+    best: dict[int, tuple[tuple[int, int, int], tuple[int, int, int]]] = {}
+    for obj, gazette, publication, year, issue in mentions:
+        rank = (year, issue, gazette)
+        if obj not in best or rank > best[obj][0]:
+            best[obj] = (rank, (gazette, publication, year))
+    return {obj: value for obj, (_, value) in best.items()}
+
+
+_MENTION = ("gazette_id", "gazette__publication_id", "gazette__year", "gazette__issue")
+
+
+def reindex_people(person_ids: Iterable[int], *, apps=django_apps) -> None:
+    """Rewrite the rows of these people: public ones get one, the others none."""
+    m = _Models(apps)
+    ids = sorted(set(person_ids))
+    _delete(PERSON, ids)
+    if not ids:
+        return
+    mentions: list[tuple[int, int, int, int, int]] = []
+    titles: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        for model, extra in (
+            (m.Decision, "positions"),
+            (m.Attendance, "title"),
+            (m.NameListEntry, "label"),
+        ):
+            for row in model.objects.filter(
+                person_id__in=batch, gazette__status=PUBLISHED
+            ).values_list("person_id", *_MENTION, extra):
+                mentions.append(row[:5])
+                value = row[5]
+                titles[row[0]].extend(value if isinstance(value, list) else [value])
+    latest = _latest(mentions)
+    if not latest:
+        return
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for person_id, name in m.PersonAlias.objects.filter(person_id__in=latest).values_list(
+        "person_id", "name"
+    ):
+        aliases[person_id].append(name)
+    rows = []
+    for person in m.Person.objects.filter(pk__in=latest).order_by("pk"):
+        gazette_id, publication_id, year = latest[person.pk]
+        seen = list(dict.fromkeys(t for t in titles[person.pk] if t))
+        rows.append(
+            _Row(
+                kind=PERSON,
+                object_id=person.pk,
+                gazette_id=gazette_id,
+                publication_id=publication_id,
+                year=year,
+                title=person.name,
+                body="\n".join([person.region, *seen]),
+                extra=" ".join(aliases[person.pk]),
+            )
+        )
+    _insert(rows)
+
+
+def reindex_posts(post_ids: Iterable[int], *, apps=django_apps) -> None:
+    """Rewrite the rows of these posts: named by a published decision, or none."""
+    m = _Models(apps)
+    ids = sorted(set(post_ids))
+    _delete(POST, ids)
+    if not ids:
+        return
+    through = m.Decision.posts.through
+    mentions = []
+    holders: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        for row in through.objects.filter(
+            post_id__in=batch, personneldecision__gazette__status=PUBLISHED
+        ).values_list(
+            "post_id",
+            *(f"personneldecision__{name}" for name in _MENTION),
+            "personneldecision__person_name",
+        ):
+            mentions.append(row[:5])
+            holders[row[0]].append(row[5])
+    latest = _latest(mentions)
+    rows = []
+    for post in m.Post.objects.filter(pk__in=latest).order_by("pk"):
+        gazette_id, publication_id, year = latest[post.pk]
+        rows.append(
+            _Row(
+                kind=POST,
+                object_id=post.pk,
+                gazette_id=gazette_id,
+                publication_id=publication_id,
+                year=year,
+                title=post.title,
+                body="\n".join([post.title, "、".join(dict.fromkeys(holders[post.pk]))]),
+            )
+        )
+    _insert(rows)
+
+
+def rebuild_all(*, apps=django_apps) -> int:
+    """Rebuild the whole index from the database; return the number of issues indexed."""
+    m = _Models(apps)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+        gazettes = list(m.Gazette.objects.filter(status=PUBLISHED).order_by("pk"))
+        for gazette in gazettes:
+            rebuild_search_index(gazette, apps=apps)
+    return len(gazettes)
+
+
+def clear() -> None:
+    """Empty the index (tests; flushes leave this raw table alone)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
