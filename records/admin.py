@@ -38,7 +38,7 @@ RECORD_LABELS = {
     "meetings": "会议", "articles": "文章", "toc entries": "目录条目", "provisions": "条款",
     "citations": "引用", "people": "人员", "agenda items": "议程", "attendance": "出列席",
     "name list entries": "名单成员", "personnel decisions": "人事任免", "votes": "满意度测评",
-    "tenures": "任职", "memberships": "组成人员",
+    "tenures": "任职", "memberships": "组成人员", "elections": "选举计票",
 }  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from records.models import (
     Article,
     Attendance,
     Citation,
+    Election,
     Gazette,
     GazetteSource,
     GazetteStatus,
@@ -134,7 +135,8 @@ def load_gazette(
             parsed_json=parsed_json or {},
         )
         # Full-text search (records.search): the index rows follow its records.
-        if not dry_run:
+        total = report.total
+        if not dry_run and (total.created or total.updated or total.deleted):
             rebuild_search_index(report.gazette)
         if publish:
             publish_gazette(report.gazette, user=user)
@@ -271,6 +273,7 @@ class _Loader:
         self._sync_name_lists(meetings, people)
         decisions = self._sync_decisions(meetings, articles, people)
         self._sync_votes(meetings, articles)
+        self._sync_elections(meetings, articles)
         self._apply_deletes()
         self._derive_tenures(decisions)
         self._derive_memberships()
@@ -449,6 +452,7 @@ class _Loader:
         refs = {d.meeting for d in self.parsed.documents if d.meeting}
         refs |= {d.meeting for d in self.parsed.personnel_decisions if d.meeting}
         refs |= {v.meeting for v in self.parsed.votes if v.meeting}
+        refs |= {e.meeting for e in self.parsed.elections if e.meeting}
         return refs
 
     def _sync_articles(self, meetings: Mapping[p.MeetingRef, Meeting]) -> dict[int, Article]:
@@ -833,6 +837,32 @@ class _Loader:
             }
         self._sync(
             "votes", Vote, Vote.objects.filter(gazette=self.gazette), rows, {"gazette": self.gazette}
+        )
+
+    def _sync_elections(
+        self, meetings: Mapping[p.MeetingRef, Meeting], articles: Mapping[int, Article]
+    ) -> None:
+        bases = [f"{_ref_key(e.meeting)}:{_short(e.subject, 200)}" for e in self.parsed.elections]
+        rows = {}
+        for key, election in zip(_occurrence_keys(bases), self.parsed.elections, strict=True):
+            article = articles.get(election.document)
+            rows[key] = {
+                "article_id": article.pk if article else None,
+                "meeting_id": meetings[election.meeting].pk if election.meeting in meetings else None,
+                "subject": election.subject[:300],
+                "candidate": election.candidate,
+                "yes": election.yes,
+                "no": election.no,
+                "abstain": election.abstain,
+                "voting": election.voting,
+                **_span(election.span),
+            }
+        self._sync(
+            "elections",
+            Election,
+            Election.objects.filter(gazette=self.gazette),
+            rows,
+            {"gazette": self.gazette},
         )
 
     # -- derived records --

@@ -552,6 +552,37 @@ class Vote(ExtractedRecord):
         return self.subject
 
 
+class Election(ExtractedRecord):
+    """The ballot count of one candidate in an election or by-election (赞成/反对/弃权)."""
+
+    gazette = models.ForeignKey(Gazette, models.CASCADE, related_name="elections")
+    article = models.ForeignKey(
+        Article, models.SET_NULL, null=True, blank=True, related_name="elections"
+    )
+    meeting = models.ForeignKey(
+        Meeting, models.SET_NULL, null=True, blank=True, related_name="elections"
+    )
+    subject = models.CharField("选举事项", max_length=300)
+    candidate = models.CharField("候选人", max_length=50)
+    yes = models.PositiveIntegerField("赞成")
+    no = models.PositiveIntegerField("反对")
+    abstain = models.PositiveIntegerField("弃权")
+    voting = models.PositiveIntegerField("投票数", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "选举计票"
+        verbose_name_plural = "选举计票"
+        ordering = ["gazette", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gazette", "key"], name="unique_election_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     APPLIED = "applied", "已载入"

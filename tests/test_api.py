@@ -274,7 +274,7 @@ def test_filters(client, two_issues, query, expected):
 
 
 def test_filters_by_publication_person_and_post(client, two_issues):
-    published, other = two_issues
+    _published, other = two_issues
     person = Person.objects.get(region="示例市", name="郑孝刚")
     rows = results(client, f"/api/v1/personnel-decisions/?person={person.pk}")
     assert [(r["action"], r["person"]["id"]) for r in rows] == [("appoint", person.pk)]
@@ -376,13 +376,16 @@ def test_page_size_is_bounded(client):
     error_of(client.get("/api/v1/people/?page_size=0"), 400)
 
 
-def test_bad_cursors_and_orderings_are_a_400(client, dated_decisions):
-    for query in ("cursor=garbage", "cursor=eyJ4IjoxfQ", "ordering=title", "ordering=--date"):
-        error_of(client.get(f"/api/v1/personnel-decisions/?{query}"), 400)
+def test_bad_orderings_are_a_400_and_bad_cursors_a_404(client, dated_decisions):
+    for query in ("ordering=title", "ordering=--date"):
+        assert error_of(client.get(f"/api/v1/personnel-decisions/?{query}"), 400)["code"] == "invalid_ordering"
+    # A cursor that names no page is a 404, as in DRF's own cursor pagination.
+    for query in ("cursor=garbage", "cursor=eyJ4IjoxfQ", "cursor=%C2%85%2B5%1E"):
+        assert error_of(client.get(f"/api/v1/personnel-decisions/?{query}"), 404)["code"] == "invalid_cursor"
     body = client.get("/api/v1/personnel-decisions/?ordering=date&page_size=1").json()
     cursor = body["next"].split("cursor=")[1].split("&")[0]
     # A cursor is bound to its ordering.
-    error_of(client.get(f"/api/v1/personnel-decisions/?ordering=-id&cursor={cursor}"), 400)
+    error_of(client.get(f"/api/v1/personnel-decisions/?ordering=-id&cursor={cursor}"), 404)
 
 
 # --- pinned query counts ----------------------------------------------------------------
@@ -621,7 +624,7 @@ def _changes(client, since: str | None = None) -> set[tuple[str, int, str]]:
 
 
 def test_unpublishing_an_issue_lists_everything_it_took_away(client, two_issues):
-    published, other = two_issues
+    published, _other = two_issues
     before = iso(timezone.now())
     only_here = Person.objects.get(region="示例市", name="徐启")
     articles = set(Article.objects.filter(gazette=published).values_list("pk", flat=True))

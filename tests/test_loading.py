@@ -76,7 +76,7 @@ def test_second_load_of_same_parse_changes_nothing():
     assert (total.created, total.updated, total.deleted) == (0, 0, 0)
     assert total.unchanged > 0
     # Only reads and the gazette row lock: the count does not grow with the records.
-    assert len(queries) == 26, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) == 27, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_second_load_query_count_does_not_grow_with_articles():

@@ -19,8 +19,10 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 # --- pagination ------------------------------------------------------------------
 
 
-class InvalidCursor(exceptions.ParseError):
-    default_detail = "无效的分页游标（cursor）。请使用上一页返回的 next / previous 链接。"
+class InvalidCursor(exceptions.NotFound):
+    """A cursor that names no page (404, as DRF's own cursor pagination answers)."""
+
+    default_detail = "没有这一页：分页游标（cursor）无效。请使用上一页返回的 next / previous 链接。"
     default_code = "invalid_cursor"
 
 
@@ -246,7 +248,7 @@ class KeysetPagination(BasePagination):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "分页游标：照抄上一次回答里 next / previous 链接中的值，不要自己构造。",
+                "description": "分页游标：照抄上一次回答里 next / previous 链接中的值，不要自己构造；无效的游标回答 404。",
                 "schema": {"type": "string"},
             },
             {

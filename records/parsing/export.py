@@ -14,6 +14,7 @@ from typing import Any
 from .types import (
     Citation,
     Document,
+    ElectionVote,
     Meeting,
     MeetingRef,
     NameList,
@@ -109,6 +110,12 @@ def _meeting(meeting: Meeting) -> JSON:
     }
     for name_list in meeting.name_lists:
         names = _names(name_list.members)
+        if name_list.sitting is not None:
+            # Lists per plenary sitting (执行主席): one entry per sitting.
+            sittings = data.setdefault(name_list.kind, [])
+            if isinstance(sittings, list):
+                sittings.append({"sitting": name_list.sitting, "names": names})
+            continue
         if name_list.kind in _MEETING_KEYS or name_list.kind in data:
             continue
         # 秘书长 is one person; every other list is a list of names.
@@ -148,6 +155,20 @@ def _vote(vote: Vote) -> JSON:
     }
 
 
+def _election(vote: ElectionVote) -> JSON:
+    return {
+        "subject": vote.subject,
+        "kind": "election",
+        "candidate": vote.candidate,
+        "yes": vote.yes,
+        "no": vote.no,
+        "abstain": vote.abstain,
+        "voting": vote.voting,
+        "meeting": _meeting_ref(vote.meeting),
+        "document": vote.document,
+    }
+
+
 def _toc_entry(entry: TocEntry) -> JSON:
     return {
         "ordinal": entry.ordinal,
@@ -182,7 +203,7 @@ def gazette_to_json(parsed: ParsedGazette) -> JSON:
         "documents": [_document(d) for d in parsed.documents],
         "meetings": [_meeting(m) for m in parsed.meetings],
         "personnel_decisions": [_decision(d) for d in parsed.personnel_decisions],
-        "votes": [_vote(v) for v in parsed.votes],
+        "votes": [_vote(v) for v in parsed.votes] + [_election(e) for e in parsed.elections],
         "toc": [_toc_entry(e) for e in parsed.toc],
         "warnings": [_warning(w) for w in parsed.warnings],
         "truncated": parsed.truncated,

@@ -21,6 +21,7 @@ from .personnel import extract_personnel
 from .provisions import extract_provisions
 from .types import (
     Citation,
+    ElectionVote,
     GazetteInfo,
     Meeting,
     MeetingRef,
@@ -29,7 +30,7 @@ from .types import (
     Provision,
     Vote,
 )
-from .votes import ElectionVote, extract_elections, extract_votes
+from .votes import extract_elections, extract_votes
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,7 @@ def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
         meetings=extracted.meetings,
         personnel_decisions=extracted.personnel_decisions,
         votes=extracted.votes,
+        elections=extracted.elections,
         warnings=tuple(sorted(warnings, key=lambda w: (w.line is None, w.line or 0))),
         truncated=truncated,
     )

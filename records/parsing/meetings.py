@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from .lines import DocumentSource, Line
 from .text import (
     CJK,
+    CN_NUMERAL,
     DATE_RE,
     NUMBER,
     MeetingMention,
@@ -772,8 +773,18 @@ def _file_block(draft: _Draft, block: _Block, warnings: list[ParseWarning]) -> N
                 declared_count=block.declared,
                 members=tuple(block.members),
                 span=Span(block.first_line, block.last_line),
+                sitting=_sitting_of(block.label),
             )
         )
+
+
+_SITTING_RE = re.compile(rf"第\s*({CN_NUMERAL}|\d+)\s*次全体会议")
+
+
+def _sitting_of(label: str) -> int | None:
+    """The plenary sitting a list belongs to: 第一次全体会议执行主席 → 1."""
+    match = _SITTING_RE.search(label)
+    return cn_to_int(match[1]) if match else None
 
 
 def _merge_misnumbered(

@@ -196,6 +196,7 @@ class NameList:
     declared_count: int | None
     members: tuple[PersonName, ...]
     span: Span | None = None
+    sitting: int | None = None  # 第N次全体会议 for lists per plenary sitting
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +247,21 @@ class Vote:
 
 
 @dataclass(frozen=True, slots=True)
+class ElectionVote:
+    """The ballot count of one candidate (得赞成票49张，反对票0张，弃权票0张)."""
+
+    subject: str  # 补选许光文为辽宁省第十四届人民代表大会代表, or the candidate alone
+    candidate: str
+    yes: int
+    no: int
+    abstain: int
+    voting: int
+    meeting: MeetingRef | None
+    document: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedGazette:
     """Everything read from one gazette issue."""
 
@@ -255,6 +271,7 @@ class ParsedGazette:
     meetings: tuple[Meeting, ...] = ()
     personnel_decisions: tuple[PersonnelDecision, ...] = ()
     votes: tuple[Vote, ...] = ()
+    elections: tuple[ElectionVote, ...] = ()
     warnings: tuple[ParseWarning, ...] = field(default=())
     truncated: bool = False
 

@@ -23,7 +23,7 @@ from typing import Literal
 
 from .meetings import DocView, MeetingsResult, meeting_mentions
 from .text import CJK, collapse_spaces, strip_markup
-from .types import GazetteInfo, MeetingRef, ParseWarning, Span, Vote
+from .types import ElectionVote, GazetteInfo, MeetingRef, ParseWarning, Span, Vote
 
 # One cell of a vote table: 33 票 88.25% / 0 票 / 36
 _CELL_RE = re.compile(r"^(?P<count>\d{1,5})\s*(?:票|张|人)?\s*(?:(?P<pct>\d{1,3}(?:\.\d{1,3})?)\s*%)?$")
@@ -260,25 +260,6 @@ def extract_votes(
 
 
 # --- election ballots ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ElectionVote:
-    """The ballot count of one candidate (得赞成票49张，反对票0张，弃权票0张).
-
-    ``types.Vote`` holds satisfaction grades only; an election's yes / no /
-    abstain counts are kept here until the record types carry them.
-    """
-
-    subject: str  # 补选许光文为辽宁省第十四届人民代表大会代表, or the candidate alone
-    candidate: str
-    yes: int
-    no: int
-    abstain: int
-    voting: int
-    meeting: MeetingRef | None
-    document: int
-    span: Span
 
 
 _BALLOT_RE = re.compile(
