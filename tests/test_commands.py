@@ -72,7 +72,7 @@ def test_parse_gazette_prints_gazette_json_and_exits_2_on_junk(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["schema"] == "gazette/1"
-    assert [d["doc_number"] for d in data["documents"]][0] == "葫政发〔2020〕6号"
+    assert data["documents"][0]["doc_number"] == "葫政发〔2020〕6号"
     junk = tmp_path / "junk.txt"
     junk.write_bytes(b"")
     result = run_manage("parse_gazette", str(junk), tmp_path=tmp_path)
