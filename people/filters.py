@@ -43,6 +43,41 @@ class SmallNumberFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(SmallNumberFilter):
+    """A year (1–9999: a date's year beyond that is no date)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput  # the raw value, so that a wrong one is reported
+    TRUE = frozenset({"true", "1", "yes", "on", "True"})
+    FALSE = frozenset({"false", "0", "no", "off", "False"})
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        if str(value) in self.TRUE:
+            return True
+        if str(value) in self.FALSE:
+            return False
+        raise forms.ValidationError("须为 true 或 false。", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def as_utc(value: dt.datetime) -> dt.datetime:
     """The instant in UTC; instants beyond the calendar are clamped, not errors."""
     try:
@@ -215,7 +250,7 @@ class TenureFilter(django_filters.FilterSet):
     person = IdFilter(field_name="person_id", help_text="人员 id")
     post = IdFilter(field_name="post_id", help_text="职务 id")
     region = django_filters.CharFilter(field_name="post__region", help_text="地区")
-    current = django_filters.BooleanFilter(method="filter_current", help_text="true：尚未卸任")
+    current = StrictBooleanFilter(method="filter_current", help_text="true：尚未卸任")
     started_after = django_filters.DateFilter(
         field_name="started_on", lookup_expr="gte", help_text="任职起始不早于"
     )

@@ -22,14 +22,14 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
@@ -185,6 +185,10 @@ def visible_posts() -> QuerySet:
     return _visibility().visible_posts()
 
 
+def visible_publications() -> QuerySet:
+    return _visibility().visible_publications()
+
+
 def visible_tenures() -> QuerySet:
     return _visibility().visible_tenures()
 
@@ -210,7 +214,7 @@ def person_list_page(*, people: QuerySet, order: str, number: int, per_page: int
     names = sorted(people.values_list("pk", "name"), key=lambda row: (key(row[1]), row[0]))
     page = seek_page(names, number, per_page)
     ids = [pk for pk, _ in page.items]
-    current = visible_tenures().current().select_related("post").order_by("started_on", "id")
+    current = visible_tenures().current().select_related("post").order_by(F("started_on").asc(nulls_last=True), "id")
     by_id = {
         person.pk: person
         for person in Person.objects.filter(pk__in=ids).prefetch_related(
@@ -275,8 +279,11 @@ class PersonProfile:
     name_lists: list[Any]
     articles: list[Any]
     more_articles: bool
-    first_mention: Any = None  # a published record to cite
-    extra: dict[str, Any] = field(default_factory=dict)
+    cite: Any = None  # records.selectors.RecordCitation of the first published mention
+
+    @property
+    def label(self) -> str:
+        return f"{self.person.name}（{self.person.region}）"
 
 
 STATUS_LABELS = {"present": "出席", "on_leave": "请假", "attending": "列席", "absent": "缺席"}
@@ -305,25 +312,26 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
     Meeting = _records_model("Meeting")
 
     aliases = list(person.aliases.order_by("name"))
-    tenures = list(
-        _tenure_queryset().filter(person=person).order_by("started_on", "ended_on", "id")
+    tenures = sorted(
+        _tenure_queryset().filter(person=person),
+        key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk),
     )
     decisions = list(
         Decision.objects.published()
         .filter(person=person)
         .select_related("meeting", "article", "gazette__publication")
         .prefetch_related("posts")
-        .order_by("date", "id")
+        .order_by(F("date").asc(nulls_last=True), "id")
     )
     attendance = list(
         Attendance.objects.filter(person=person, gazette__status="published").select_related(
-            "meeting"
+            "meeting", "gazette__publication"
         )
     )
     name_lists = list(
         NameListEntry.objects.filter(person=person, gazette__status="published")
         .select_related("meeting")
-        .order_by("meeting__date", "meeting_id", "position")
+        .order_by(F("meeting__date").asc(nulls_last=True), "meeting_id", "position")
     )
     memberships = list(person.memberships.order_by("region", "body", "term"))
     status_by_meeting = {a.meeting_id: a.status for a in attendance}
@@ -338,7 +346,7 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
         meetings = list(
             Meeting.objects.published()
             .filter(held, pk__in=recorded)
-            .order_by("date", "number")
+            .order_by(F("date").asc(nulls_last=True), "number")
         )
         for m in memberships:
             rows = []
@@ -368,6 +376,7 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
 
     articles, more = _articles_naming(person, decisions, limit=article_limit)
     first = decisions[0] if decisions else (attendance[0] if attendance else None)
+    cite = import_module("records.selectors").cite_record(first) if first is not None else None
     return PersonProfile(
         person=person,
         aliases=aliases,
@@ -378,7 +387,7 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
         name_lists=name_lists,
         articles=articles,
         more_articles=more,
-        first_mention=first,
+        cite=cite,
     )
 
 
@@ -416,6 +425,7 @@ class PostProfile:
     post: Post
     tenures: list[Tenure]
     decisions: list[Any]
+    cite: Any = None
 
 
 def post_profile(*, post_id: int) -> PostProfile:
@@ -423,21 +433,19 @@ def post_profile(*, post_id: int) -> PostProfile:
     post = visible_posts().select_related("organisation").filter(pk=post_id).first()
     if post is None:
         raise Http404("没有这个职务，或其记录尚未发布。")
-    tenures = list(
-        _tenure_queryset()
-        .filter(post=post)
-        .select_related("person")
-        .order_by("started_on", "ended_on", "id")
+    tenures = sorted(
+        _tenure_queryset().filter(post=post).select_related("person"),
+        key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk),
     )
-    tenures.sort(key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk))
     decisions = list(
         _records_model("PersonnelDecision")
         .objects.published()
         .filter(posts=post)
         .select_related("person", "meeting", "article", "gazette__publication")
-        .order_by("-date", "-id")
+        .order_by(F("date").desc(nulls_last=True), "-id")
     )
-    return PostProfile(post=post, tenures=tenures, decisions=decisions)
+    cite = import_module("records.selectors").cite_record(decisions[0]) if decisions else None
+    return PostProfile(post=post, tenures=tenures, decisions=decisions, cite=cite)
 
 
 def redirect_target_for_person(person_id: int) -> int | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("records.urls")),
+    path("", include("people.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api", namespace="api")),
 ]

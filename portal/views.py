@@ -3,8 +3,9 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from records.models import Gazette, PersonnelDecision
+from records.selectors import home_page
 
 
 @never_cache
@@ -13,7 +14,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_GET
 def home(request):
-    gazettes = Gazette.objects.published().for_list()[:10]
-    decisions = PersonnelDecision.objects.published().for_list()[:10]
-    return render(request, "home.html", {"gazettes": gazettes, "decisions": decisions})
+    """Latest issues, meetings and decisions, the search box, and what is loaded."""
+    return render(request, "home.html", {"p": home_page()})

@@ -32,6 +32,7 @@ from records.models import (
     Article,
     Attendance,
     Citation,
+    Election,
     Gazette,
     GazetteSource,
     Meeting,
@@ -199,7 +200,7 @@ def gazette_export(gazette: Gazette, *, parsed: Mapping[str, Any] | None = None)
         "documents": documents,
         "meetings": _meetings(gazette, parsed),
         "personnel_decisions": _decisions(gazette, parsed, number_of),
-        "votes": _votes(gazette, parsed, number_of),
+        "votes": _votes(gazette, parsed, number_of) + _elections(gazette, parsed, number_of),
         "toc": _toc(gazette, parsed, number_of),
         "warnings": list(gazette.warnings or []),
         "truncated": gazette.truncated,
@@ -254,9 +255,17 @@ def _meetings(gazette: Gazette, parsed: Mapping[str, Any]) -> list[JSON]:
             (n["kind"], n["label"][:200]): i for i, n in reversed(list(enumerate(p_lists)))
         }
         declared = {(n["kind"], n["label"][:200]): n.get("declared_count") for n in p_lists}
+        sittings = _sittings(p_meeting)
         ordered = sorted(lists.items(), key=lambda kv: (list_order.get(kv[0], LAST), kv[1][0].pk))
-        for (kind, _label), members in ordered:
+        for (kind, label), members in ordered:
             names = [m.name for m in members]
+            sitting = sittings.get((kind, label))
+            if sitting is not None:
+                # Lists per plenary sitting (执行主席): one entry per sitting.
+                per_sitting = data.setdefault(kind, [])
+                if isinstance(per_sitting, list):
+                    per_sitting.append({"sitting": sitting, "names": names})
+                continue
             if kind in _MEETING_KEYS or kind in data:
                 continue
             data[kind] = names[0] if kind == "secretary_general" and len(names) == 1 else names
@@ -274,6 +283,25 @@ def _meetings(gazette: Gazette, parsed: Mapping[str, Any]) -> list[JSON]:
             data["declared_present"] = meeting.declared_present
         data["documents"] = list(p_meeting.get("documents", []))
         result.append(_mark(data, meeting))
+    return result
+
+
+def _sittings(p_meeting: Mapping[str, Any]) -> dict[tuple[str, str], int]:
+    """The plenary sitting of each per-sitting list, as the parse printed it (not stored)."""
+    per_sitting = {
+        kind: value
+        for kind, value in p_meeting.items()
+        if isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and "sitting" in v for v in value)
+    }
+    result: dict[tuple[str, str], int] = {}
+    for name_list in p_meeting.get("name_lists", []):
+        kind = name_list["kind"]
+        for entry in per_sitting.get(kind, []):
+            if entry["names"] == name_list["members"]:
+                result.setdefault((kind, name_list["label"][:200]), entry["sitting"])
+                break
     return result
 
 
@@ -316,9 +344,10 @@ def _decisions(
 
 
 def _votes(gazette: Gazette, parsed: Mapping[str, Any], number_of: Mapping[int, int]) -> list[JSON]:
+    printed = [v for v in parsed.get("votes", []) if v.get("kind") != "election"]
     keys = _occurrence_keys(
         f"{v['subject_type']}:{_ref_key(v.get('meeting'))}:{_short(v['subject'], 200)}"
-        for v in parsed.get("votes", [])
+        for v in printed
     )
     votes = Vote.objects.filter(gazette=gazette).select_related("meeting")
     return [
@@ -338,6 +367,34 @@ def _votes(gazette: Gazette, parsed: Mapping[str, Any], number_of: Mapping[int, 
             vote,
         )
         for vote in _by_parse_order(votes, _positions(keys))
+    ]
+
+
+def _elections(
+    gazette: Gazette, parsed: Mapping[str, Any], number_of: Mapping[int, int]
+) -> list[JSON]:
+    """Ballot counts of elections: in gazette/1 they follow the evaluation votes in "votes"."""
+    printed = [v for v in parsed.get("votes", []) if v.get("kind") == "election"]
+    keys = _occurrence_keys(
+        f"{_ref_key(v.get('meeting'))}:{_short(v['subject'], 200)}" for v in printed
+    )
+    elections = Election.objects.filter(gazette=gazette).select_related("meeting")
+    return [
+        _mark(
+            {
+                "subject": election.subject,
+                "kind": "election",
+                "candidate": election.candidate,
+                "yes": election.yes,
+                "no": election.no,
+                "abstain": election.abstain,
+                "voting": election.voting,
+                "meeting": _ref(election.meeting),
+                "document": number_of.get(election.article_id),
+            },
+            election,
+        )
+        for election in _by_parse_order(elections, _positions(keys))
     ]
 
 
@@ -372,6 +429,7 @@ CORRECTABLE: tuple[type[models.Model], ...] = (
     NameListEntry,
     PersonnelDecision,
     Vote,
+    Election,
 )
 
 

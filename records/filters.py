@@ -10,7 +10,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from people.filters import IdFilter, SmallNumberFilter, UpdatedSinceFilter, as_utc
+from people.filters import IdFilter, SmallNumberFilter, UpdatedSinceFilter, YearFilter, as_utc
 from people.models import Body
 from records.models import (
     Action,
@@ -74,7 +74,7 @@ class GazetteFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="publication__kind", choices=GazetteKind.choices, help_text="类型"
     )
-    year = SmallNumberFilter(help_text="年份")
+    year = YearFilter(help_text="年份")
     issue = SmallNumberFilter(help_text="期号")
     published_after = django_filters.DateFilter(
         field_name="published_on", lookup_expr="gte", help_text="出版日期不早于（YYYY-MM-DD）"
@@ -95,7 +95,7 @@ class ArticleFilter(django_filters.FilterSet):
     gazette = IdFilter(field_name="gazette_id", help_text="所属公报 id")
     publication = IdFilter(field_name="gazette__publication_id", help_text="公报刊物 id")
     region = django_filters.CharFilter(field_name="gazette__publication__region", help_text="地区")
-    year = SmallNumberFilter(field_name="gazette__year", help_text="公报年份")
+    year = YearFilter(field_name="gazette__year", help_text="公报年份")
     category = django_filters.ChoiceFilter(choices=Category.choices, help_text="类别")
     date_after = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", help_text="日期不早于"
@@ -121,7 +121,7 @@ class MeetingFilter(django_filters.FilterSet):
     body = django_filters.ChoiceFilter(choices=Body.choices, help_text="机构：常委会或人民代表大会")
     term = SmallNumberFilter(help_text="届")
     number = SmallNumberFilter(help_text="次")
-    year = SmallNumberFilter(field_name="date__year", help_text="会议年份")
+    year = YearFilter(field_name="date__year", help_text="会议年份")
     date_after = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", help_text="日期不早于"
     )
@@ -156,7 +156,7 @@ class PersonnelDecisionFilter(django_filters.FilterSet):
     publication = IdFilter(field_name="gazette__publication_id", help_text="公报刊物 id")
     gazette = IdFilter(field_name="gazette_id", help_text="所属公报 id")
     region = django_filters.CharFilter(help_text="地区")
-    year = SmallNumberFilter(field_name="date__year", help_text="决定年份")
+    year = YearFilter(field_name="date__year", help_text="决定年份")
     action = django_filters.ChoiceFilter(choices=Action.choices, help_text="事项")
     person = IdFilter(field_name="person_id", help_text="人员 id")
     post = IdFilter(field_name="posts", help_text="职务 id", distinct=False)
@@ -202,7 +202,7 @@ class VoteFilter(django_filters.FilterSet):
     publication = IdFilter(field_name="gazette__publication_id", help_text="公报刊物 id")
     gazette = IdFilter(field_name="gazette_id", help_text="所属公报 id")
     region = django_filters.CharFilter(field_name="gazette__publication__region", help_text="地区")
-    year = SmallNumberFilter(field_name="gazette__year", help_text="公报年份")
+    year = YearFilter(field_name="gazette__year", help_text="公报年份")
     meeting = IdFilter(field_name="meeting_id", help_text="会议 id")
     subject_type = django_filters.ChoiceFilter(
         choices=[("report", "报告"), ("department", "部门"), ("person", "个人")],

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import escape
@@ -190,7 +190,7 @@ def gazette_page(*, gazette_id: int) -> GazettePage:
     meetings = list(
         Meeting.objects.filter(
             Q(gazette=gazette) | Q(Exists(Article.objects.filter(gazette=gazette, meeting=OuterRef("pk"))))
-        ).order_by("date", "number")
+        ).order_by(F("date").asc(nulls_last=True), "number")
     )
     source = (
         GazetteSource.objects.filter(gazette=gazette).values("filename", "sha256").first()
@@ -308,7 +308,7 @@ def home_page() -> HomePage:
     """Latest issues, meetings and decisions, and what is loaded: five queries."""
     return HomePage(
         gazettes=list(
-            Gazette.objects.published().for_list().order_by("-published_on", "-year", "-issue")[:8]
+            Gazette.objects.published().for_list().order_by(F("published_on").desc(nulls_last=True), "-year", "-issue")[:8]
         ),
         meetings=list(
             Meeting.objects.published()
@@ -320,7 +320,7 @@ def home_page() -> HomePage:
             PersonnelDecision.objects.published()
             .for_list()
             .defer("article__text")
-            .order_by("-date", "-id")[:8]
+            .order_by(F("date").desc(nulls_last=True), "-id")[:8]
         ),
         publications=publication_summaries(),
     )

@@ -1,50 +1,268 @@
-"""Public pages: published issues only."""
+"""Public pages of the portal: published issues only.
 
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+Function-based views; what a page shows comes from records.selectors, the
+lists are narrowed by the same FilterSets as the API (records.filters) and
+paged without counting (people.selectors.seek_page).
+"""
 
-from records.models import Article, Gazette, Meeting
+from __future__ import annotations
+
+import mimetypes
+
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from people.models import Body, Post
+from people.selectors import SeekPage, page_number, seek_page
+from records import search as search_index
+from records import selectors
+from records.api.visibility import visible_publications
+from records.filters import GazetteFilter, MeetingFilter, PersonnelDecisionFilter
+from records.models import Action, Gazette, GazetteSource, Meeting, PersonnelDecision
 
 
+def _filtered(filterset):
+    """The filtered rows, or none (and a 400) when a parameter is malformed."""
+    if filterset.is_valid():
+        return filterset.qs, 200
+    return filterset.queryset.none(), 400
+
+
+def _without(request, *names: str) -> str:
+    """This page's query string without these parameters (and without the page number)."""
+    params = request.GET.copy()
+    for name in (*names, "page"):
+        params.pop(name, None)
+    return f"?{params.urlencode()}" if params else "?"
+
+
+def _choice(value: str | None, choices) -> str:
+    return value if value in {str(c) for c in choices} else ""
+
+
+def _publication_choices() -> list:
+    return list(visible_publications().order_by("region", "kind"))
+
+
+# --- gazettes ------------------------------------------------------------------
+
+
+@require_GET
 def gazette_list(request):
-    gazettes = Gazette.objects.published().for_list()
-    page = Paginator(gazettes, 30).get_page(request.GET.get("page"))
-    return render(request, "records/gazette_list.html", {"page": page})
-
-
-def gazette_detail(request, pk: int):
-    gazette = get_object_or_404(Gazette.objects.published().for_list(), pk=pk)
-    toc = gazette.toc_entries.select_related("article").order_by("ordinal")
-    articles = gazette.articles.defer("text").order_by("number")
-    return render(
-        request,
-        "records/gazette_detail.html",
-        {"gazette": gazette, "toc": toc, "articles": articles},
+    gazettes = Gazette.objects.published().for_list().order_by("-year", "-issue", "publication")
+    filterset = GazetteFilter(request.GET, queryset=gazettes)
+    rows, status = _filtered(filterset)
+    page = seek_page(rows, page_number(request.GET.get("page")), 30)
+    years = sorted(
+        set(Gazette.objects.published().values_list("year", flat=True).distinct()), reverse=True
     )
-
-
-def article_detail(request, pk: int):
-    article = get_object_or_404(
-        Article.objects.published().select_related("gazette__publication", "meeting"), pk=pk
-    )
-    provisions = article.provisions.order_by("first_line", "kind")
-    return render(
-        request, "records/article_detail.html", {"article": article, "provisions": provisions}
-    )
-
-
-def meeting_detail(request, pk: int):
-    meeting = get_object_or_404(Meeting.objects.published(), pk=pk)
-    return render(
-        request,
-        "records/meeting_detail.html",
-        {
-            "meeting": meeting,
-            "agenda": meeting.agenda_items.order_by("number"),
-            "attendance": meeting.attendance.order_by("status", "id"),
-            "decisions": meeting.personnel_decisions.select_related("person"),
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "publications": _publication_choices(),
+        "years": years,
+        "selected": {
+            "publication": request.GET.get("publication", ""),
+            "year": request.GET.get("year", ""),
         },
+    }
+    return render(request, "records/gazette_list.html", context, status=status)
+
+
+@require_GET
+def gazette_detail(request, pk: int):
+    return render(request, "records/gazette_detail.html", {"p": selectors.gazette_page(gazette_id=pk)})
+
+
+@require_GET
+def gazette_download(request, pk: int):
+    """The original upload of a published issue, as it was uploaded."""
+    gazette = selectors.published_gazette_or_404(pk)
+    source = GazetteSource.objects.filter(gazette=gazette).only("filename", "content").first()
+    if source is None:
+        raise Http404("这一期没有保存原始文件。")
+    filename = source.filename or f"gazette-{gazette.pk}.txt"
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"
+    response = HttpResponse(bytes(source.content), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+def gazette_text(request, pk: int):
+    """The text read from the upload, line by line: what every record's line numbers point at."""
+    gazette = selectors.published_gazette_or_404(pk)
+    text = GazetteSource.objects.filter(gazette=gazette).values_list("text", flat=True).first()
+    if text is None:
+        raise Http404("这一期没有保存原文。")
+    lines = list(enumerate(text.splitlines(), start=1))
+    return render(
+        request,
+        "records/gazette_text.html",
+        {"gazette": gazette, "lines": lines, "cite": selectors.RecordCitation(gazette=gazette)},
     )
+
+
+@require_GET
+def publication_detail(request, pk: int):
+    """Coverage: which issues of one publication are present, which are missing."""
+    return render(
+        request, "records/publication_detail.html", {"c": selectors.coverage(publication_id=pk)}
+    )
+
+
+@require_GET
+def publication_list(request):
+    return render(
+        request,
+        "records/publication_list.html",
+        {"publications": selectors.publication_summaries()},
+    )
+
+
+# --- articles ------------------------------------------------------------------
+
+
+@require_GET
+def article_detail(request, pk: int):
+    try:
+        page = selectors.article_page(article_id=pk)
+    except Http404:
+        target = selectors.redirect_target_for_article(pk)
+        if target is None:
+            raise
+        return redirect(target.get_absolute_url(), permanent=True)
+    return render(request, "records/article_detail.html", {"p": page})
+
+
+# --- meetings ------------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request):
+    meetings = (
+        Meeting.objects.published()
+        .select_related("gazette__publication")
+        .order_by(F("date").desc(nulls_last=True), "region", "-term", "-number")
+    )
+    filterset = MeetingFilter(request.GET, queryset=meetings)
+    rows, status = _filtered(filterset)
+    page = seek_page(rows, page_number(request.GET.get("page")), 30)
+    published = Meeting.objects.published()
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "publications": _publication_choices(),
+        "bodies": Body.choices,
+        "terms": sorted(set(published.values_list("term", flat=True).distinct()), reverse=True),
+        "years": [d.year for d in published.dates("date", "year", order="DESC")],
+        "selected": {key: request.GET.get(key, "") for key in ("publication", "body", "term", "year")},
+    }
+    return render(request, "records/meeting_list.html", context, status=status)
+
+
+@require_GET
+def meeting_detail(request, pk: int):
+    return render(request, "records/meeting_detail.html", {"p": selectors.meeting_page(meeting_id=pk)})
+
+
+# --- personnel decisions ---------------------------------------------------------
+
+
+@require_GET
+def decision_list(request):
+    decisions = (
+        PersonnelDecision.objects.published()
+        .for_list()
+        .defer("article__text")
+        .prefetch_related("posts")
+        .order_by(F("date").desc(nulls_last=True), "-id")
+    )
+    filterset = PersonnelDecisionFilter(request.GET, queryset=decisions)
+    rows, status = _filtered(filterset)
+    page = seek_page(rows, page_number(request.GET.get("page")), 50)
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    chips = []
+    if data.get("post"):
+        post = Post.objects.filter(pk=data["post"]).only("title").first()
+        chips.append(("post", "职务", post.title if post else f"#{data['post']}"))
+    if data.get("meeting"):
+        meeting = Meeting.objects.published().filter(pk=data["meeting"]).first()
+        chips.append(("meeting", "会议", str(meeting) if meeting else f"#{data['meeting']}"))
+    if data.get("person"):
+        person = next((d.person for d in page if d.person_id == data["person"]), None)
+        chips.append(("person", "人员", person.name if person else f"#{data['person']}"))
+    chips = [
+        {"name": name, "label": label, "value": value, "raw": data[name], "remove": _without(request, name)}
+        for name, label, value in chips
+    ]
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "publications": _publication_choices(),
+        "actions": Action.choices,
+        "chips": chips,
+        "selected": {
+            key: request.GET.get(key, "")
+            for key in ("action", "publication", "position", "q", "date_after", "date_before")
+        },
+    }
+    return render(request, "records/decision_list.html", context, status=status)
+
+
+# --- search --------------------------------------------------------------------
+
+
+def _positive(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()
+    kind = _choice(request.GET.get("type"), search_index.KIND_LABELS) or None
+    publication = _positive(request.GET.get("publication"))
+    year = _positive(request.GET.get("year"))
+    context = {"q": q, "kind": kind or "", "publication": publication, "year": year}
+    if q:
+        number = page_number(request.GET.get("page"))
+        found = selectors.search_page(
+            q=q, kind=kind, publication=publication, year=year, page=number
+        )
+        context["p"] = found
+        context["page"] = SeekPage(items=found.hits, number=number, has_next=found.has_next)
+    return render(request, "records/search.html", context)
+
+
+# --- machine-readable ----------------------------------------------------------
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("records:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /report/",
+        "Disallow: /search/",
+        "Disallow: /api/",
+        "",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 REPORTS_PER_HOUR = 5

@@ -115,6 +115,9 @@ def correct_some_records() -> None:
     person.corrected_fields = ["gender"]
     person.save()
     PersonAlias.objects.create(person=person, name=f"{person.name}（异写）")
+    post = decision.posts.first()
+    post.organisation = Organisation.objects.create(region=post.region, name="示例机构")
+    post.save()
     gazette.cumulative_issue = 999
     gazette.corrected_fields = ["cumulative_issue"]
     gazette.save()
@@ -151,6 +154,7 @@ def test_export_dump_then_import_dump_gives_identical_api_output(client, tmp_pat
     assert (tmp_path / "csv" / "people.csv").read_bytes().startswith("\ufeff".encode())
     assert manifest["rows"]["people"] == len(before["people"])
     assert Gazette.objects.filter(corrected_fields=["cumulative_issue"], cumulative_issue=999).exists()
+    assert any(p["organisation"] == "示例机构" for p in after["posts"])
 
 
 def test_a_public_dump_leaves_drafts_out_and_a_full_one_keeps_them(client, tmp_path: Path):

@@ -28,7 +28,7 @@ PUBLICATION = {
     "kind_label": "人大常委会公报",
     "name": "营口市人民代表大会常务委员会公报",
     "title": "营口市人民代表大会常务委员会公报",
-    "url": f"{SITE}/gazettes/?publication=1",
+    "url": f"{SITE}/publications/1/",
 }
 
 GAZETTE = {
@@ -167,7 +167,7 @@ PERSON = {
     "gender": "",
     "ethnicity": "",
     "aliases": [],
-    "url": None,
+    "url": f"{SITE}/people/61/",
     "tenures_url": f"{API}/people/61/tenures/",
     "corrected": False,
     "corrected_fields": [],
@@ -179,7 +179,7 @@ POST = {
     "region": "营口市",
     "title": "营口市人民政府副市长",
     "organisation": None,
-    "url": None,
+    "url": f"{SITE}/posts/17/",
 }
 
 TENURE = {
@@ -192,7 +192,7 @@ TENURE = {
     "start_decision": 210,
     "end_decision": None,
     "derived": True,
-    "url": None,
+    "url": f"{SITE}/people/61/",
 }
 
 TOMBSTONE = {

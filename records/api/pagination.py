@@ -257,9 +257,10 @@ class KeysetPagination(BasePagination):
                 "in": "query",
                 "description": (
                     f"每页条数，默认 {self.page_size}，最多 {self.max_page_size}"
-                    f"（format=csv 时默认 {self.csv_page_size}，最多 {self.csv_max_page_size}）。"
+                    f"（format=csv 时默认 {self.csv_page_size}，最多 {self.csv_max_page_size}）；"
+                    "更大的数按最多计。"
                 ),
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.csv_max_page_size},
+                "schema": {"type": "integer", "minimum": 1},
             },
             {
                 "name": self.ordering_query_param,

@@ -42,7 +42,7 @@ DESCRIPTION = """\
 def add_common_responses(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
-    """Describe the API and document the error shape (400/404/429) and 304 on every GET."""
+    """Describe the API, the error shape (400/404/429), 304 and empty query values on every GET."""
     result.setdefault("info", {})["description"] = DESCRIPTION
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
@@ -51,6 +51,13 @@ def add_common_responses(
         for method, operation in path_item.items():
             if method != "get":
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("name") == "id":
+                    parameter["schema"] = {"type": "integer", "minimum": 1}
+                    parameter["description"] = "记录的稳定 id"
+                if parameter.get("in") == "query":
+                    # An empty value is the same as none (as in the site's filter forms).
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             csv = responses.get("200", {}).get("content", {}).get("text/csv")
             if csv is not None:

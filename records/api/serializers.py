@@ -7,7 +7,6 @@ its stable ``id``, its page on the site (``url``), where it was read
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -137,7 +136,7 @@ class SourceSerializer(serializers.Serializer):
 class PublicationSerializer(DescribedModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", help_text="类型的中文名")
     title = serializers.CharField(source="__str__", help_text="刊名")
-    url = serializers.SerializerMethodField(help_text="网站上此刊物的公报列表（完整地址）")
+    url = SiteURLField("records:publication-detail")
 
     class Meta:
         model = Publication
@@ -148,14 +147,6 @@ class PublicationSerializer(DescribedModelSerializer):
             "kind": {"help_text": "congress（人大常委会公报）或 government（政府公报）"},
             "name": {"help_text": "印刷的刊名；未印刷时为空字符串"},
         }
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_url(self, obj) -> str | None:
-        try:
-            path = f"{reverse('records:gazette-list')}?publication={obj.pk}"
-        except NoReverseMatch:
-            path = None
-        return absolute(self.context.get("request"), path)
 
 
 class SourceFileSerializer(serializers.Serializer):

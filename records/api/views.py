@@ -82,7 +82,9 @@ def nested_list(tag: str, summary: str, serializer, filterset, ordering: dict, e
         *filter_parameters(filterset),
         OpenApiParameter("cursor", str, description="分页游标：照抄 next / previous 链接中的值"),
         OpenApiParameter(
-            "page_size", int, description="每页条数，默认 50，最多 200（CSV 最多 5000）"
+            "page_size",
+            {"type": "integer", "minimum": 1},
+            description="每页条数，默认 50，最多 200（CSV 最多 5000），更大的数按最多计",
         ),
         OpenApiParameter(
             "ordering",
@@ -104,7 +106,11 @@ def filter_parameters(filterset) -> list[OpenApiParameter]:
     result = []
     for name, field in filterset.base_filters.items():
         if isinstance(field, (IdFilter, SmallNumberFilter)):
-            kind = int
+            kind = {
+                "type": "integer",
+                "minimum": field.extra.get("min_value", 1),
+                "maximum": field.extra.get("max_value"),
+            }
         elif isinstance(field, django_filters.IsoDateTimeFilter):
             kind = OpenApiTypes.DATETIME
         elif isinstance(field, django_filters.DateFilter):

@@ -25,6 +25,7 @@ from .segment import (
     SIGN_DATE_RE,
     SPEAKER_RE,
     Segment,
+    strip_inline_adoption,
 )
 from .text import (
     DOC_NUMBER_RE,
@@ -255,7 +256,7 @@ def _minutes_date(lines: Sequence[Line], start: int, end: int) -> dt.date | None
 
 def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocEntry | None) -> Draft:
     """Read one segmented article into a Document (before the extractors)."""
-    title = title_line("\n".join(lines[i].text for i in segment.title))
+    title = strip_inline_adoption(title_line("\n".join(lines[i].text for i in segment.title)))
     category = category_of(title)
     anchors = {kind: [a for a in segment.anchors if a.kind == kind] for kind in
                ("adoption", "subtitle", "date_only", "meeting", "number", "doc_number", "organ", "speaker")}

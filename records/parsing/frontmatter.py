@@ -75,8 +75,11 @@ _MASTHEAD_RE = re.compile(
 
 # Running heads and page numbers that some conversions leave inside the body:
 # the gazette's name and issue, "— 12 —", "·12·", "第12页".
+# A bare "第4号" is not one: under a 公告 title it is the announcement's number.
 RUNNING_HEAD_RE = re.compile(
-    rf"^(?:[{CJK}（）()]{{2,40}}公报)?(?:(?:19|20)\d\d年)?(?:第{_NUMERAL}[号期])?(?:[(（]总第.{{1,6}}[号期][)）])?$"
+    rf"^[{CJK}（）()]{{2,40}}公报(?:(?:19|20)\d\d年)?(?:第{_NUMERAL}[号期])?(?:[(（]?总第.{{1,6}}[号期][)）]?)?$"
+    rf"|^(?:19|20)\d\d年(?:第{_NUMERAL}[号期])?(?:[(（]?总第.{{1,6}}[号期][)）]?)?$"
+    rf"|^第{_NUMERAL}期(?:[(（]?总第.{{1,6}}[号期][)）]?)?$|^[(（]总第.{{1,6}}[号期][)）]$"
     r"|^[-—–－·・•]+\d{1,4}[-—–－·・•]*$|^\d{1,4}[-—–－·・•]+$|^第\d{1,4}页$"
 )
 

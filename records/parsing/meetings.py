@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .lines import DocumentSource, Line
+from .frontmatter import is_running_head
+from .segment import INLINE_ADOPTION_RE
 from .text import (
     CJK,
     CN_NUMERAL,
@@ -119,6 +121,19 @@ def _open_anchor(text: str) -> bool:
     return text.startswith("——") and bool(DATE_RE.search(text)) and not text.endswith("上")
 
 
+def _split_inline_adoption(head: list[Paragraph]) -> list[Paragraph]:
+    """A title paragraph ending in its adoption line becomes two paragraphs."""
+    result = []
+    for paragraph in head:
+        match = INLINE_ADOPTION_RE.match(paragraph.text)
+        if match:
+            result.append(Paragraph(paragraph.first_line, paragraph.last_line, match["title"]))
+            result.append(Paragraph(paragraph.last_line, paragraph.last_line, match["paren"]))
+        else:
+            result.append(paragraph)
+    return result
+
+
 def view_document(source: DocumentSource) -> DocView:
     """Cut a document into head (title, anchors) and body paragraphs.
 
@@ -131,7 +146,7 @@ def view_document(source: DocumentSource) -> DocView:
     # as the first half of a page seam running into the addressee line.
     head = join_paragraphs([(line.number, line.text) for line in lines[:split]])
     body = join_paragraphs([(line.number, line.text) for line in lines[split:]])
-    head = [_arabic(p) for p in head]
+    head = [_arabic(p) for p in _split_inline_adoption(head)]
     body = [_arabic(p) for p in body]
     # An anchor the segmenter cut in two (its second line fell into the body).
     while head and body and _open_anchor(head[-1].text) and len(body[0].text) < 60:
@@ -449,10 +464,21 @@ def _proposed_agendas(view: DocView, region: str) -> list[tuple[MeetingRef, list
 # --- attendance and name lists ------------------------------------------------
 
 _LIST_KEYWORDS_RE = re.compile(r"出席|列席|请假|缺席|主席团|秘书长|主席|成员|名单|委员")
-# 主席团(69名,按姓氏笔画排列) — a label that declares the list's size
-_DECLARED_COUNT_RE = re.compile(r"[(（]\s*(\d{1,4})\s*[名人]")
+# 主席团(69名,按姓氏笔画排列), 主席团成员（共21名，…） — a label that declares the list's size
+_DECLARED_COUNT_RE = re.compile(r"[(（]\s*(?:共\s*)?(\d{1,4})\s*[名人]")
 _LABEL_ONLY_RE = re.compile(rf"^[{CJK}]{{2,24}}[(（][^()（）]{{1,30}}[)）]$")
-_HEADER_RE = re.compile(r"^(?P<label>[^：:\t，。；]{1,40}?)\s*[：:]\s*(?P<rest>[^\t]*)$")
+# The label may hold a bracketed note with commas: 主席团成员（共21名，按姓氏笔画排列）：
+_HEADER_RE = re.compile(
+    r"^(?P<label>(?:[^：:\t，。；(（]|[(（][^()（）：:]{0,30}[)）]){1,40}?)\s*[：:]\s*(?P<rest>[^\t]*)$"
+)
+# 一、出席人员（19人） / 三、列席人员: a numbered label without a colon.
+_LIST_ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])")
+_BARE_LABEL_RE = re.compile(rf"^(?P<label>[{CJK}、]{{2,16}}?)(?:[(（][^()（）]{{1,20}}[)）])?$")
+# The column headings of a table of names: 序号⇥姓名⇥职务.
+_COLUMN_WORDS = frozenset(
+    {"序号", "编号", "姓名", "职务", "职位", "单位", "工作单位", "工作单位及职务", "单位及职务", "备注", "性别", "民族", "出席情况", "出缺席情况", "情况"}
+)
+_ORDINAL_CELL_RE = re.compile(r"^\d{1,3}[.．、]?$")
 # The post printed beside a name in a 列席 list ends in one of these.
 _POST_SUFFIX_RE = re.compile(r"(?:长|主任|委员|书记|主席|员|官|代表)$")
 _PROSE_PUNCT_RE = re.compile(r"[。，；？！]")
@@ -498,6 +524,8 @@ def name_row(text: str, line: int) -> list[PersonName] | None:
     """
     if "\t" in text:
         cells = [c.strip() for c in text.split("\t") if c.strip()]
+        if len(cells) >= 2 and _ORDINAL_CELL_RE.match(cells[0]):
+            cells = cells[1:]  # 序号⇥姓名⇥职务: the row's number is not a name
         if not cells:
             return None
         if len(cells) == 2:
@@ -529,13 +557,26 @@ class _Block:
     members: list[PersonName] = field(default_factory=list)
 
 
+def is_column_header(text: str) -> bool:
+    """A table's heading row (序号⇥姓名⇥职务): part of a list, not a row of names."""
+    cells = [collapse_spaces(c).replace(" ", "") for c in text.split("\t") if c.strip()]
+    return len(cells) >= 2 and all(c in _COLUMN_WORDS for c in cells)
+
+
 def _list_header(text: str) -> tuple[str, str] | None:
     """(label, inline names) when the line opens a list: 出席：, 主席团(69名…), 秘书长:X."""
     if "\t" in text:
         return None
     compact = collapse_spaces(text)
-    if _LABEL_ONLY_RE.match(compact.replace(" ", "")) and _DECLARED_COUNT_RE.search(compact):
-        return compact.replace(" ", ""), ""
+    unnumbered = _LIST_ORDINAL_RE.sub("", compact.replace(" ", ""), count=1)
+    if _LABEL_ONLY_RE.match(unnumbered) and _DECLARED_COUNT_RE.search(unnumbered):
+        return unnumbered, ""
+    bare = _BARE_LABEL_RE.match(unnumbered)
+    if bare and _list_kind(bare["label"]) in ("present", "on_leave", "attending"):
+        # 三、列席人员 / 出席人员（19人）: an attendance label alone on its line.
+        return unnumbered, ""
+    if unnumbered != compact.replace(" ", ""):
+        text = unnumbered
     match = _HEADER_RE.match(text.strip())
     if not match:
         return None
@@ -558,8 +599,8 @@ def read_lists(view: DocView, *, default_kind: ListKind | None) -> list[_Block]:
     current: _Block | None = None
     for line in view.body_lines:
         text = line.text
-        if not text:
-            continue
+        if not text or is_running_head(text) or is_column_header(text):
+            continue  # a page footer or a repeated heading row inside a table
         header = _list_header(text)
         if header:
             label, rest = header

@@ -45,6 +45,21 @@ _LEADING_DATE_RE = re.compile(rf"^{DATE_PATTERN}")
 _ADOPTION_RE = re.compile(rf"^[(（]{DATE_PATTERN}(?P<rest>[^()（）]*)(?P<close>[)）])?$")
 _ADOPTION_VERB_RE = re.compile(r"通过|批准|公布|发布|修正|修订|施行|印发|审议|备案")
 DATE_ONLY_RE = re.compile(r"^[(（](?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?[)）]$")
+# A title with its adoption line printed on the same line:
+# 西山区人民代表大会常务委员会任免名单（2022年9月27日…会议通过）
+INLINE_ADOPTION_RE = re.compile(
+    rf"^(?P<title>.{{4,}}?)(?P<paren>[(（]{DATE_PATTERN}[^()（）]{{4,}}?(?:通过|批准|修正|修订)[^()（）]{{0,8}}[)）])$"
+)
+
+
+def strip_inline_adoption(text: str) -> str:
+    """A title line without the adoption parenthetical printed after it."""
+    if text[-1:] not in ")）":
+        return text
+    match = INLINE_ADOPTION_RE.match(text)
+    return match["title"] if match else text
+
+
 _MEETING_PAREN_RE = re.compile(r"^[(（](?!\d{4}年)[^()（）]{2,40}(?:会议|大会)[)）]$")
 _NUMBER_LINE_RE = re.compile(
     rf"^(?:〔[^〕]{{1,8}}〕)?第(?:{CN_NUMERAL}|\d+)号$|^[(（]第(?:{CN_NUMERAL}|\d+)号[)）]$"
@@ -448,6 +463,9 @@ def _build_segments(shapes: _Shapes, starts: Sequence[_Start], n: int) -> list[S
         if not title:  # two starts on one line: the first one wins
             continue
         anchors, body_start = _scan_header(shapes, title[-1], limit)
+        inline = INLINE_ADOPTION_RE.match(shapes.tight[title[-1]])
+        if inline:
+            anchors.insert(0, Anchor("adoption", title[-1], title[-1], inline["paren"]))
         before = [
             Anchor("red_header" if shapes.red_header(i) else "doc_number", i, i, shapes.tight[i])
             for i in range(start, title[0])
@@ -518,7 +536,7 @@ class _CandidateIndex:
             for i in members:
                 self.covering[i].append(s)
                 if i not in self.line_key:
-                    self.line_key[i] = _match_key(shapes.lines[i].text)
+                    self.line_key[i] = _match_key(strip_inline_adoption(shapes.tight[i]))
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, key in self.line_key.items():
             for gram in _bigrams(key):
@@ -538,7 +556,9 @@ class _CandidateIndex:
     def closing(self, s: int, k: int) -> str:
         cached = self._closing.get((s, k))
         if cached is None:
-            cached = self._closing[(s, k)] = _closing_word("".join(self.shapes.tight[i] for i in self.lines[s][:k]))
+            cached = self._closing[(s, k)] = _closing_word(
+                strip_inline_adoption("".join(self.shapes.tight[i] for i in self.lines[s][:k]))
+            )
         return cached
 
     def plausible(self, grams: frozenset[str]) -> list[int]:

@@ -10,7 +10,8 @@ is linked to. Only published issues and what they lead to, unless
 
     DIR/manifest.json
     DIR/gazettes/<issuer>-<year>-<issue>.json
-    DIR/people.json
+    DIR/people.json             people named by published records, with clerks' edits
+    DIR/posts.json              posts a clerk put under an organisation
     DIR/csv/<list>.csv          publications, gazettes, articles, meetings, attendance,
                                 people, posts, tenures, personnel-decisions, votes
 """
@@ -27,7 +28,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from people.api.views import PersonViewSet, PostViewSet, TenureViewSet
-from people.models import Person, Tenure
+from people.models import Person, Post, Tenure
 from records.api import visibility
 from records.api.common import flatten, serializer_columns
 from records.api.serializers import AttendanceSerializer
@@ -114,6 +115,16 @@ class Command(BaseCommand):
             json.dumps(self.people(people, refs), ensure_ascii=False, indent=1) + "\n",
             encoding="utf-8",
         )
+        posts = visibility.visible_posts() if not include_drafts else Post.objects.all()
+        organised = [
+            {"region": post.region, "title": post.title, "organisation": post.organisation.name}
+            for post in posts.filter(organisation__isnull=False)
+            .select_related("organisation")
+            .order_by("pk")
+        ]
+        (directory / "posts.json").write_text(
+            json.dumps(organised, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         counts = {
             list_name: self.write_csv(directory / "csv" / f"{list_name}.csv", view)
             for list_name, view in LISTS.items()
@@ -125,6 +136,7 @@ class Command(BaseCommand):
             "include_drafts": include_drafts,
             "gazettes": names,
             "people": "people.json",
+            "posts": "posts.json",
             "csv": {name: f"csv/{name}.csv" for name in counts},
             "rows": counts,
         }

@@ -19,7 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from people.models import Person, PersonAlias, Post, Tenure
+from people.models import Organisation, Person, PersonAlias, Post, Tenure
 from records.exporting import apply_corrections, find_person
 from records.loading import PARSER_VERSION, load_gazette_file, publish_gazette, rebuild_tenures
 from records.management.commands.export_dump import DUMP_FORMAT, LINKED
@@ -49,11 +49,15 @@ class Command(BaseCommand):
         people = json.loads((directory / manifest["people"]).read_text(encoding="utf-8"))
         with transaction.atomic():
             self.create_people(people)
-            touched: set[int] = set()
             for name in manifest["gazettes"]:
                 data = json.loads((directory / "gazettes" / name).read_text(encoding="utf-8"))
-                touched.update(self.load_issue(name, data))
+                self.load_issue(name, data)
             self.create_own_tenures(people)
+            if manifest.get("posts"):
+                self.organise_posts(
+                    json.loads((directory / manifest["posts"]).read_text(encoding="utf-8"))
+                )
+            # Corrections and links changed who decided what: derive every tenure again.
             rebuild_tenures(set(Person.objects.values_list("pk", flat=True)))
         self.stdout.write(f"{len(manifest['gazettes'])} issues and {len(people)} people imported.")
 
@@ -89,7 +93,16 @@ class Command(BaseCommand):
                     derived=False,
                 )
 
-    def load_issue(self, name: str, data: dict[str, Any]) -> set[int]:
+    def organise_posts(self, posts: list[dict[str, Any]]) -> None:
+        for item in posts:
+            organisation, _ = Organisation.objects.get_or_create(
+                region=item["region"], name=item["organisation"]
+            )
+            post, _ = Post.objects.get_or_create(region=item["region"], title=item["title"])
+            post.organisation = organisation
+            post.save(update_fields=["organisation"])
+
+    def load_issue(self, name: str, data: dict[str, Any]) -> None:
         portal = data["portal"]
         source = portal["source"]
         if source.get("parser_version") and source["parser_version"] != PARSER_VERSION:
@@ -106,8 +119,8 @@ class Command(BaseCommand):
             allow_shrinkage=True,
         )
         gazette = report.gazette
-        touched = set(apply_corrections(gazette, portal.get("corrections", {})))
-        touched.update(self.restore_links(gazette, portal.get("person_links", {})))
+        apply_corrections(gazette, portal.get("corrections", {}))
+        self.restore_links(gazette, portal.get("person_links", {}))
         if portal.get("status") == GazetteStatus.PUBLISHED:
             publish_gazette(gazette)
             if portal.get("published_at"):
@@ -115,11 +128,9 @@ class Command(BaseCommand):
                     published_at=dt.datetime.fromisoformat(portal["published_at"])
                 )
         self.stdout.write(f"{name}: {report.summary()}")
-        return touched
 
-    def restore_links(self, gazette: Gazette, links: dict[str, dict[str, Any]]) -> set[int]:
+    def restore_links(self, gazette: Gazette, links: dict[str, dict[str, Any]]) -> None:
         """Link each name to the person it was linked to (the loader may not know a later merge)."""
-        touched: set[int] = set()
         for model in LINKED:
             wanted = links.get(model._meta.label_lower, {})
             for obj in model.objects.filter(gazette=gazette, key__in=list(wanted)):
@@ -127,8 +138,6 @@ class Command(BaseCommand):
                 person = find_person(ref) if ref else None
                 person_id = person.pk if person else None
                 if obj.person_id != person_id:
-                    touched.update(pk for pk in (obj.person_id, person_id) if pk)
                     obj.person_id = person_id
                     obj._change_reason = "import_dump"
                     obj.save(update_fields=["person", "updated_at"])
-        return touched
