@@ -8,6 +8,8 @@ Environment variables:
     REDIS_URL              redis://host:port/db for a shared cache; local memory when unset
     DJANGO_SECURE          1 to turn on HTTPS-only cookies, HSTS and the SSL redirect
     PORTAL_UPLOAD_MAX_MB   size limit of an uploaded gazette file (default 50)
+    PORTAL_API_RATE        API requests per anonymous client, e.g. 600/min (the default)
+    PORTAL_API_PROXIES     trusted proxies in front of the API, for the client's address (default 0)
 """
 
 from __future__ import annotations

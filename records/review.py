@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from people.models import Membership, Person, PersonAlias, Tenure
+from records import tombstones
 from records.loading import LoadReport, load_gazette, rebuild_tenures
 from records.models import (
     Attendance,
@@ -225,6 +226,7 @@ def merge_people(keep: Person, others: list[Person], *, user: Any = None) -> Per
                     aliases.add(name)
             other._history_user = user
             other.delete()
+        tombstones.record_deletions(Person, ids)  # mirrors of the API delete them too
         rebuild_tenures([keep.pk])
     return keep
 

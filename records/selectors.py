@@ -157,9 +157,20 @@ def _title_variants(title: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class TocLine:
+    """A table-of-contents line made from an article, for issues printed without one."""
+
+    title: str
+    page: int | None
+    article_id: int
+    article: Article
+    section: str = ""
+
+
+@dataclass(frozen=True)
 class TocSection:
     heading: str
-    entries: list[TocEntry]
+    entries: list[TocEntry | TocLine]
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,7 @@ class GazettePage:
 
 
 def gazette_page(*, gazette_id: int) -> GazettePage:
-    """An issue and its table of contents: four queries."""
+    """An issue and its table of contents: four queries (five without a printed one)."""
     gazette = Gazette.objects.published().for_list().filter(pk=gazette_id).first()
     if gazette is None:
         raise Http404("没有这一期公报，或尚未发布。")
@@ -182,6 +193,11 @@ def gazette_page(*, gazette_id: int) -> GazettePage:
         .defer("article__text")
         .order_by("ordinal")
     )
+    if not entries:  # no printed table of contents: the articles in their order
+        entries = [
+            TocLine(title=a.title, page=a.page, article_id=a.pk, article=a)
+            for a in Article.objects.filter(gazette=gazette).defer("text").order_by("number")
+        ]
     sections: list[TocSection] = []
     for entry in entries:
         if not sections or sections[-1].heading != entry.section:

@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from people.models import Body, Post
+from people.models import Body, Organisation, Post
 from people.selectors import SeekPage, page_number, seek_page
 from records import search as search_index
 from records import selectors
@@ -196,6 +196,9 @@ def decision_list(request):
     if data.get("meeting"):
         meeting = Meeting.objects.published().filter(pk=data["meeting"]).first()
         chips.append(("meeting", "会议", str(meeting) if meeting else f"#{data['meeting']}"))
+    if data.get("organisation"):
+        organisation = Organisation.objects.filter(pk=data["organisation"]).first()
+        chips.append(("organisation", "机构", str(organisation or f"#{data['organisation']}")))
     if data.get("person"):
         person = next((d.person for d in page if d.person_id == data["person"]), None)
         chips.append(("person", "人员", person.name if person else f"#{data['person']}"))

@@ -135,6 +135,10 @@ def test_home_shows_latest_issues_meetings_decisions_and_coverage(client, django
     for publication in Publication.objects.all():
         assert reverse("records:publication-detail", args=[publication.pk]) in html
     assert "2021–2024" in html  # Yingkou: two issues, 2021 and 2024
+    # Newest first; issues without a printed date last, on every database.
+    latest = html.split('id="latest-gazettes"')[1].split("</ul>")[0]
+    order = [str(gazette(ANYANG, 2021, 3)), str(gazette(HULUDAO, 2020, 2)), str(gazette(YINGKOU, 2024, 1))]
+    assert [latest.index(name) for name in order] == sorted(latest.index(name) for name in order)
 
 
 def test_gazette_list_filters_by_publication_and_year(client, django_assert_num_queries):
@@ -334,6 +338,8 @@ def test_person_page_shows_posts_timeline_attendance_and_articles(client, django
     assert "营口市人民政府副市长" in timeline
     assert "2021年6月10日 — 2024年1月29日" in timeline
     assert "始于：任命" in timeline and "止于：免去" in timeline
+    # Ordered by date on every database: a tenure known only by its end sorts by that end.
+    assert timeline.index("营口市人民政府副市长") < timeline.index("辽宁省第十四届人民代表大会代表")
     assert "提到此人的文章" in html and "决定任免名单" in html
     assert report_link("郑孝刚（营口市）") in html
 

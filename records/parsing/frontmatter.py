@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .errors import GazetteParseError
 from .lines import Line
-from .text import CJK, CN_NUMERAL, cn_to_int, make_date, one_line_title
+from .text import CJK, CN_NUMERAL, arabic_dates, cn_to_int, make_date, one_line_title
 from .types import GazetteInfo, GazetteKind, IssueMetadata, Span
 
 
@@ -74,14 +74,21 @@ _MASTHEAD_RE = re.compile(
 
 
 # Running heads and page numbers that some conversions leave inside the body:
-# the gazette's name and issue, "— 12 —", "·12·", "第12页".
+# the gazette's name and issue (in either order), "— 12 —", "·12·", "第12页".
+# The name must be a congress's or a government's gazette: a 统计公报 is a title.
 # A bare "第4号" is not one: under a 公告 title it is the announcement's number.
-RUNNING_HEAD_RE = re.compile(
-    rf"^[{CJK}（）()]{{2,40}}公报(?:(?:19|20)\d\d年)?(?:第{_NUMERAL}[号期])?(?:[(（]?总第.{{1,6}}[号期][)）]?)?$"
-    rf"|^(?:19|20)\d\d年(?:第{_NUMERAL}[号期])?(?:[(（]?总第.{{1,6}}[号期][)）]?)?$"
-    rf"|^第{_NUMERAL}期(?:[(（]?总第.{{1,6}}[号期][)）]?)?$|^[(（]总第.{{1,6}}[号期][)）]$"
-    r"|^[-—–－·・•]+\d{1,4}[-—–－·・•]*$|^\d{1,4}[-—–－·・•]+$|^第\d{1,4}页$"
+_RH_NAME = rf"[{CJK}（）()]{{0,30}}(?:人民代表大会常务委员会|人大常委会|常委会|人民代表大会|人民政府|政府)公报"
+_RH_ISSUE = (
+    rf"(?:(?:19|20)\d\d年(?:第{_NUMERAL}[号期])?|第{_NUMERAL}期)(?:[(（]?总第.{{1,6}}[号期][)）]?)?"
 )
+_RH_PAGE = r"(?:[-—–－·・•]+\d{1,4}[-—–－·・•]*|\d{1,4}[-—–－·・•]+|第\d{1,4}页)"
+RUNNING_HEAD_RE = re.compile(
+    rf"^(?:{_RH_NAME}(?:{_RH_ISSUE})?|{_RH_ISSUE}(?:{_RH_NAME})?|[(（]总第.{{1,6}}[号期][)）])$|^{_RH_PAGE}$"
+)
+_MAX_RUNNING_HEAD = 90
+# Without the gazette's name, a running head starts with a year, 第, a bracket or a page number.
+_RUNNING_HEAD_STARTS = frozenset("-—–－·・•0123456789０１２３４５６７８９第(（")
+_PAGE_TOKEN_RE = re.compile(rf"^(?:{_RH_PAGE}|\d{{1,4}})$")
 
 
 def is_masthead_line(text: str) -> bool:
@@ -91,9 +98,29 @@ def is_masthead_line(text: str) -> bool:
 
 
 def is_running_head(text: str) -> bool:
-    """True for a page number or a repeated gazette name/issue line in the body."""
+    """True for a page number or a repeated gazette name/issue line in the body.
+
+    A page number printed beside the name on the same line (``·12·　…公报``)
+    is allowed at either end, when spaces separate it from the name.
+    """
+    if len(text) > _MAX_RUNNING_HEAD:
+        return False
+    if "公报" not in text and text.lstrip()[:1] not in _RUNNING_HEAD_STARTS:
+        return False  # most lines: without the name, an issue or a page number first
     compact = tight(text)
-    return bool(compact) and bool(RUNNING_HEAD_RE.match(compact))
+    if not compact:
+        return False
+    if RUNNING_HEAD_RE.match(compact):
+        return True
+    tokens = text.split()
+    if len(tokens) < 2 or "公报" not in compact:
+        return False
+    for k in range(1, min(4, len(tokens))):  # "— 12 —" splits into three tokens
+        if _PAGE_TOKEN_RE.match("".join(tokens[:k])) and RUNNING_HEAD_RE.match("".join(tokens[k:])):
+            return True
+        if _PAGE_TOKEN_RE.match("".join(tokens[-k:])) and RUNNING_HEAD_RE.match("".join(tokens[:-k])):
+            return True
+    return False
 
 
 # --- issuer, region and kind ----------------------------------------------------
@@ -209,7 +236,7 @@ def read_front_matter(lines: Sequence[Line], end: int) -> FrontMatter:
             elif (match := _ISSUE_LINE_RE.match(text)) and pending_year and index - pending_year[1] <= 6:
                 year, issue = pending_year[0], _numeral(match["issue"])
                 header_line = lines[index].number
-        if published is None and (match := _COVER_DATE_RE.match(text)):
+        if published is None and (match := _COVER_DATE_RE.match(arabic_dates(text))):
             published = make_date(int(match["y"]), int(match["m"]), int(match["d"]))
     return FrontMatter(name, name_line, year, issue, cumulative, published, header_line)
 

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .lines import DocumentSource, Line
 from .frontmatter import is_running_head
+from .lines import DocumentSource, Line
 from .segment import INLINE_ADOPTION_RE
 from .text import (
     CJK,
@@ -40,6 +40,7 @@ from .text import (
     is_person_name,
     join_paragraphs,
     make_date,
+    own_level,
     parse_date,
     parse_person,
     split_name_run,
@@ -121,6 +122,10 @@ def _open_anchor(text: str) -> bool:
     return text.startswith("——") and bool(DATE_RE.search(text)) and not text.endswith("上")
 
 
+# A paragraph's first line printed indented (two ideographic spaces, or spaces).
+_INDENT_RE = re.compile(rf"^(?:\u3000|\s{{2,}})[\u3000\s]*[{CJK}\d（(“《]")
+
+
 def _split_inline_adoption(head: list[Paragraph]) -> list[Paragraph]:
     """A title paragraph ending in its adoption line becomes two paragraphs."""
     result = []
@@ -144,8 +149,11 @@ def view_document(source: DocumentSource) -> DocView:
     split = min(max(source.body_start, 0), len(lines))
     # Head and body are joined separately: a long title line must not be read
     # as the first half of a page seam running into the addressee line.
-    head = join_paragraphs([(line.number, line.text) for line in lines[:split]])
-    body = join_paragraphs([(line.number, line.text) for line in lines[split:]])
+    # Running heads and page numbers are read as blank lines (page seams).
+    texts = [(line.number, "" if is_running_head(line.text) else line.text) for line in lines]
+    indents = frozenset(line.number for line in lines if line.raw[:1] in " \u3000" and _INDENT_RE.match(line.raw))
+    head = join_paragraphs(texts[:split], indents)
+    body = join_paragraphs(texts[split:], indents)
     head = [_arabic(p) for p in _split_inline_adoption(head)]
     body = [_arabic(p) for p in body]
     # An anchor the segmenter cut in two (its second line fell into the body).
@@ -187,7 +195,7 @@ def _foreign(text: str, start: int, region: str) -> bool:
         return False
     if region and (before.endswith(region) or (len(region) > 2 and before.endswith(region[:-1]))):
         return False
-    return before[-1] in _LOWER_LEVEL
+    return before[-1] in _LOWER_LEVEL and not own_level(before, region)
 
 
 # 第三十五次主任会议 / 党组会议: the chairpersons' council or the party group

@@ -30,6 +30,7 @@ from .text import (
     is_person_name,
     make_date,
     mask_titles,
+    own_level,
     parse_person,
     split_outside_brackets,
 )
@@ -90,11 +91,20 @@ _HEADER_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=Tr
 # The same header with its first item on the same line: 决定任命：X同志为Y。
 _HEADER_MID_RE = re.compile(rf"(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})\s*[：:](?=.)")
 _PROPOSAL_HEADER_RE = re.compile(r"(?:提请|建议)\s*[：:]$")
+# The verb alone as a heading (一、任命 / 免去人员), items below it.
+_BARE_HEADER_RE = re.compile(rf"^(?P<verb>{'|'.join(sorted(_VERBS, key=len, reverse=True))})(?:名单|人员)?$")
+# 孟志华当选为临河市人民政府副市长 (a clause of an election result)
+_ELECTED_AS_RE = re.compile(r"^(?P<names>[^，。；为]{2,60}?)(?:同志)?当选为(?P<post>[^，。；]{2,120})$")
 _SENTENCE_END_RE = re.compile(r"[。；;]")
 # An item of a proposed list: short, naming a post.
 _PROPOSAL_ITEM_RE = re.compile(r"^[^。]{0,80}(?:为|任|职务)[^。]{0,80}[；;。]?$")
 # Words that make a sentence a proposal, not a decision.
 _PROPOSAL_WORDS_RE = re.compile(r"提请|建议|拟")
+# 提请/建议 used as a noun or attributively is the basis of a decision, not a
+# proposal: 根据县长孙立新的提请，…决定任命 / 审议了县人民政府提请的议案.
+_NOMINAL_PROPOSAL_RE = re.compile(r"(?<=的)(?:提请|建议)|(?:提请|建议)(?=[，,的和及、])")
+# "…研究决定：" closing a paragraph: the items below are decided (X任Y；).
+_DECIDED_HEADER_RE = re.compile(r"决定\s*[：:]$")
 _ITEM_NUMBER_RE = re.compile(r"^(?:\d{1,2}\s*[.．、]|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十\d]{1,3}[)）])\s*")
 
 # X同志为Y / X为Y / X任Y (items under a header, or after an appointing verb)
@@ -109,7 +119,11 @@ _GLUED_RE = re.compile(r"^(?P<body>[^，。；]{3,120}?)(?:的?职务|$)")
 _COUNT_TAIL_RE = re.compile(r"(?:等)?[一二两三四五六七八九十\d]{1,3}(?:名|人|位)(?:同志)?$")
 # The body of the deciding organ, when it is a lower-level one (a district's
 # standing committee accepting a deputy's resignation is not this issuer's decision).
-_DECIDER_RE = re.compile(rf"([{CJK}]{{2,12}}?)(?:人民代表大会常务委员会|人大常委会)(?:决定|同意)?$")
+_DECIDER_RE = re.compile(
+    rf"([{CJK}]{{2,16}}?)(?:人民代表大会常务委员会|人大常委会)"
+    rf"(?:第[一二三四五六七八九十百\d]{{1,4}}次(?:主任)?会议)?(?:决定|同意|通过)?[，,：:]?$"
+)
+_TERM_SUFFIX_RE = re.compile(r"第?[一二三四五六七八九十\d]{1,3}届$")
 
 # Where an organisation's name ends inside a post (安阳市人民政府|副市长).
 _ORG_SUFFIXES = (
@@ -130,6 +144,7 @@ class _Printing:
     document: int
     span: Span
     gender: str | None = None
+    document_date: dt.date | None = None  # the printing document's own date
 
 
 @dataclass(slots=True)
@@ -181,20 +196,40 @@ def _org_prefix(post: str) -> str:
     return ""
 
 
+_JUDICIAL_ORGAN_RE = re.compile(r"^(?P<organ>.+?(?:人民法院|人民检察院|法院|检察院))")
+# A note after a post: 检察长（报省人民检察院检察长提请…批准）, 局长（试用期一年）.
+_POST_NOTE_RE = re.compile(r"[(（][^()（）]{1,60}[)）]$")
+
+
 def split_posts(text: str, region: str) -> list[str]:
-    """Read ``副市长、代理市长`` style lists of posts sharing one organisation."""
+    """Read ``副市长、代理市长`` style lists of posts sharing one organisation.
+
+    A court's or procuratorate's own committee and its judges belong to the
+    court: ``…中级人民法院副院长、审判委员会委员、审判员`` are three posts
+    of 中级人民法院, not of its 审判委员会.
+    """
     text = text.strip().removeprefix("的").removeprefix("同志")
     text = re.sub(r"(?:的?职务)?(?:的(?:请求|申请|辞职请求))?$", "", text)
+    note = _POST_NOTE_RE.search(text)
+    if note and _TITLE_SUFFIX_RE.search(text[: note.start()]):
+        text = text[: note.start()]
     parts = [p.strip() for p in split_outside_brackets(text, "、") if p.strip()]
     posts: list[str] = []
     for part in parts:
         bare_title = part == region[-1:] + "长" or not part.startswith(region[-1:] or "\0")
-        if posts and not _ORG_MARKER_RE.search(part) and bare_title:
+        court = _JUDICIAL_ORGAN_RE.match(posts[-1]) if posts else None
+        if court and bare_title and not _JUDICIAL_ORGAN_RE.match(part) and not _REGION_START_RE.match(part):
+            posts.append(court["organ"] + part)
+        elif posts and not _ORG_MARKER_RE.search(part) and bare_title:
             prefix = _org_prefix(posts[-1])
             posts.append(prefix + part if prefix else part)
         else:
             posts.append(expand_post(part, region))
     return [p for p in posts if len(p) >= 2]
+
+
+# A post that names its own place: 东江区人民检察院…, 内黄县…
+_REGION_START_RE = re.compile(rf"^[{CJK}]{{1,8}}?(?:省|市|州|县|区|旗|盟)(?:人民|人大|委员会|[{CJK}]{{0,12}}(?:局|院|委|办))")
 
 
 def _fold_post(post: str) -> str:
@@ -297,12 +332,18 @@ def _may_decide(view: DocView) -> bool:
 
 
 def _foreign_decider(before: str, region: str) -> bool:
-    """Whether the organ deciding (named right before the verb) is another body."""
+    """Whether the organ deciding (named right before the verb) is another body.
+
+    ``东江区人民代表大会常务委员会第十二次会议决定，接受…``: a district's
+    standing committee decided, whatever region the district belongs to.
+    """
     match = _DECIDER_RE.search(before)
     if not match:
         return False
-    organ = match[1]
-    if region and region in organ:
+    organ = _TERM_SUFFIX_RE.sub("", match[1])
+    if not organ:
+        return False
+    if region and (organ.endswith(region) or organ == region[:-1] or own_level(organ, region)):
         return False
     return organ[-1:] in "县区旗乡镇省" or (organ[-1:] == "市" and len(organ) > 1 and organ != region)
 
@@ -365,17 +406,34 @@ def _parse_after_verb(verb: str, rest: str, ctx: _Context) -> tuple[_Found, int]
     return found, skipped + consumed
 
 
+def proposal_at(text: str) -> int | None:
+    """Where a proposal word governs the text (现提请, 建议任命), or None.
+
+    The noun (根据…的提请，) and the attribute (…提请的议案) do not propose.
+    """
+    for match in _PROPOSAL_WORDS_RE.finditer(text):
+        if not _NOMINAL_PROPOSAL_RE.match(text, match.start()) and not (
+            match.start() > 0 and text[match.start() - 1] == "的"
+        ):
+            return match.start()
+    return None
+
+
 def _plausible_post(post: str) -> bool:
     return bool(_TITLE_SUFFIX_RE.search(post)) or bool(_ORG_MARKER_RE.search(post))
 
 
 def _parse_item(
-    action: PersonnelAction, item: str, ctx: _Context, line: int | None = None
+    action: PersonnelAction, item: str, ctx: _Context, line: int | None = None, *, glued: bool = True
 ) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
-    """An item under a verb header: ``X为Y`` or glued ``XY职务``."""
+    """An item under a verb header: ``X为Y`` or glued ``XY职务``.
+
+    ``glued``: also read an appointment printed as name and post without 为
+    (a two-column list under 任命：); not under a header that names no verb.
+    """
     item = _ITEM_NUMBER_RE.sub("", item.strip(), count=1).strip()
-    if not item:
-        return []
+    if not item or _VERB_RE.match(item):
+        return []  # 任命X为Y under a header: read as a statement of its own
     if "\t" in item:
         # A table row: name⇥post (⇥…), the layout keeps them apart.
         cells = [c.strip() for c in item.split("\t") if c.strip()]
@@ -391,6 +449,13 @@ def _parse_item(
             posts = split_posts(match["post"], ctx.region)
             if names and posts and _plausible_post(posts[0]):
                 return [(n, g, posts, action) for n, g in names]
+        if glued and (match is None or match.end() != len(item)):
+            # 王涛临河市住房和城乡建设局局长: a name⇥post row whose layout spaces are gone.
+            split = split_glued(item, ctx)
+            cleaned = _clean_name(split[0]) if split else None
+            posts = split_posts(split[1], ctx.region) if split else []
+            if cleaned and posts and _TITLE_SUFFIX_RE.search(posts[-1]):
+                return [(cleaned[0], cleaned[1], posts, action)]
         return []
     if "辞去" in item:
         match = _RESIGNS_RE.match(item)
@@ -444,6 +509,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
     header: PersonnelAction | None = None
     header_meeting: MeetingRef | None = None
     header_date: dt.date | None = None
+    loose = False  # the header is a bare 决定： (no verb): only X为Y / X任Y items
     proposal = False
 
     def add(
@@ -455,13 +521,16 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
     ) -> None:
         for name, gender, posts, action in found:
             printings.append(
-                _Printing(name, action, posts, meeting or doc_meeting, date, view.index, Span(first, last), gender)
+                _Printing(
+                    name, action, posts, meeting or doc_meeting, date, view.index, Span(first, last), gender,
+                    view.source.document.date,
+                )
             )
 
     for paragraph in view.body:
         text = _ITEM_NUMBER_RE.sub("", paragraph.text, count=1)
         masked = mask_titles(text)
-        head = _HEADER_RE.search(masked)
+        head = _HEADER_RE.search(masked) or _BARE_HEADER_RE.match(masked)
         if _PROPOSAL_HEADER_RE.search(masked):
             proposal, header = True, None
             continue
@@ -470,16 +539,23 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
             if head or _PROPOSAL_ITEM_RE.search(masked):
                 continue
             proposal = False
+        if header is None and not head and _DECIDED_HEADER_RE.search(masked) and proposal_at(masked) is None:
+            # "经县人民政府研究，决定：" then "孙浩然任县财政局副局长；" items.
+            marks = _Landmarks.of(text, ctx.region)
+            header, loose = "appoint", True
+            header_meeting = marks.meeting_before(len(masked)) or header_meeting
+            header_date = marks.date_before(len(masked)) or header_date
+            continue
         if header is None and not _VERB_RE.search(masked):
             continue  # most paragraphs: nothing to read, skip the costly steps
         marks = _Landmarks.of(text, ctx.region)
         mid = None if head else _HEADER_MID_RE.search(masked)
-        if mid and not _PROPOSAL_WORDS_RE.search(masked[: mid.start()]) and mid["verb"] != "批准":
+        if mid and proposal_at(masked[: mid.start()]) is None and mid["verb"] != "批准":
             action = _VERBS[mid["verb"]]
             items = [c for c in re.split(r"[；;。]", masked[mid.end() :]) if c.strip()]
             parsed = [_parse_item(action, item, ctx, paragraph.first_line) for item in items]
             if items and all(parsed):
-                header = action
+                header, loose = action, False
                 header_meeting = marks.meeting_before(mid.start()) or header_meeting
                 header_date = marks.date_before(mid.start()) or header_date
                 for found, meeting, date in _inline(masked[: mid.start()], marks, ctx):
@@ -489,7 +565,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
                 continue
         if header is not None and not head:
             items = [c for c in re.split(r"[；;。]", masked) if c.strip()]
-            parsed = [_parse_item(header, item, ctx, paragraph.first_line) for item in items]
+            parsed = [_parse_item(header, item, ctx, paragraph.first_line, glued=not loose) for item in items]
             if items and all(parsed):
                 for found in parsed:
                     add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
@@ -499,10 +575,10 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
         for found, meeting, date in _inline(masked[:body_end], marks, ctx):
             add(found, meeting, date, paragraph.first_line, paragraph.last_line)
         if head:
-            if _PROPOSAL_WORDS_RE.search(masked[: head.start()]):
+            if proposal_at(masked[: head.start()]) is not None:
                 proposal, header = True, None
                 continue
-            header = _VERBS[head["verb"]]
+            header, loose = _VERBS[head["verb"]], False
             if head["verb"] == "批准":
                 header = None  # 批准： alone does not say what is approved
             header_meeting = marks.meeting_before(head.start()) or header_meeting
@@ -519,14 +595,18 @@ def _inline(
     for sentence in _SENTENCE_END_RE.split(masked):
         start = offset
         offset += len(sentence) + 1
+        if "当选" in sentence:
+            for found in _elected(sentence, ctx):
+                position = start + sentence.find("当选")
+                results.append((found, marks.meeting_before(position), marks.date_before(position)))
         if not _VERB_RE.search(sentence):
             continue
-        proposal_at = _PROPOSAL_WORDS_RE.search(sentence)
+        proposed = proposal_at(sentence)
         resume = 0
         for verb in _VERB_RE.finditer(sentence):
             if verb.start() < resume:
                 continue  # inside the statement just read (a post can contain 选举)
-            if proposal_at and proposal_at.start() < verb.start():
+            if proposed is not None and proposed < verb.start():
                 break  # 提请/建议 before the verb: the rest of the sentence proposes
             before = sentence[max(0, verb.start() - 40) : verb.start()]
             if before.endswith("关于"):
@@ -539,6 +619,20 @@ def _inline(
                 results.append((found, marks.meeting_before(position), marks.date_before(position)))
                 resume = verb.end() + consumed
     return results
+
+
+def _elected(sentence: str, ctx: _Context) -> list[_Found]:
+    """Election results printed as ``X当选为Y``, one per clause."""
+    found: list[_Found] = []
+    for clause in split_outside_brackets(sentence, "，,"):
+        match = _ELECTED_AS_RE.match(clause.strip())
+        if not match:
+            continue
+        names = _names(match["names"])
+        posts = split_posts(match["post"], ctx.region)
+        if names and posts and _plausible_post(posts[0]):
+            found.append([(n, g, posts, "elect") for n, g in names])
+    return found
 
 
 # --- merging the printings -----------------------------------------------------------
@@ -596,7 +690,9 @@ def _decision_date(
     span = meetings.date_spans.get(meeting) if meeting else None
     stated = [p for p in group if p.stated_date]
     if meeting_date is None:
-        return stated[0].stated_date if stated else None
+        # No meeting (a government's own appointments): the date printed with
+        # the decision, else the date of the document that prints it.
+        return stated[0].stated_date if stated else group[0].document_date
     for printing in stated:
         date = printing.stated_date
         assert date is not None

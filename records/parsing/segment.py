@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from itertools import chain
 
-from .frontmatter import RED_HEADER_RE, RUNNING_HEAD_RE, is_masthead_line, tight
+from .frontmatter import RED_HEADER_RE, is_masthead_line, is_running_head, tight
 from .lines import Line
 from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE
 from .types import ParseWarning, TocEntry
@@ -83,6 +83,8 @@ ORGAN_LINE_RE = re.compile(
     r"主任会议|主席团|工作组|工委|法院|检察院|局|院|厅|部|委|办|署|中心|小组)$"
 )
 _ADDRESSEE_MAX = 80
+# Two or more spaces (or ideographic spaces) between columns of a row.
+_COLUMN_GAP_RE = re.compile(r"(?:\u3000| ){2,}")
 # A person in a name list: 高洪涛(兼), 车轲轶（女，满族）.
 _ANNOTATED_NAME_RE = re.compile(rf"^[{CJK}·]{{2,5}}[(（][^()（）]{{1,8}}[)）]$")
 _NUMBERED_RE = re.compile(
@@ -155,7 +157,7 @@ class _Shapes:
         # Running heads and page numbers count as blank: a title, its anchors
         # and a sentence broken at a page continue across them.
         self.tight = [tight(line.text) for line in lines]
-        self.tight = ["" if t and RUNNING_HEAD_RE.match(t) else t for t in self.tight]
+        self.tight = ["" if t and is_running_head(line.text) else t for t, line in zip(self.tight, lines, strict=True)]
         self.nonblank = [i for i, t in enumerate(self.tight) if t]
         self._anchor: list[bool | None] = [None] * len(lines)
 
@@ -184,7 +186,27 @@ class _Shapes:
     def titleish(self, i: int) -> bool:
         text = self.tight[i]
         # The raw line keeps the trailing TABs of a table row's empty cells.
-        return bool(text) and "\t" not in self.lines[i].raw and len(text) <= _MAX_TITLE_CHARS and text[-1] not in _NON_TITLE_END
+        return (
+            bool(text)
+            and "\t" not in self.lines[i].raw
+            and len(text) <= _MAX_TITLE_CHARS
+            and text[-1] not in _NON_TITLE_END
+            and not self.columns(i)
+        )
+
+    def columns(self, i: int) -> bool:
+        """A row printed in columns with spaces (王　涛　　…局长), not a title line.
+
+        Letter-spacing (纪　要, 目　　录) is not columns: its runs are single characters.
+        """
+        text = self.lines[i].text
+        if "  " not in text and "\u3000" not in text:
+            return False
+        cells = [c for c in _COLUMN_GAP_RE.split(text) if c]
+        if len(cells) < 2:
+            return False
+        words = [c for c in cells if len("".join(c.split())) >= 2]
+        return len(words) >= 2
 
     def subtitle_start(self, i: int) -> bool:
         text = self.tight[i]
@@ -432,8 +454,29 @@ def _extend_start(shapes: _Shapes, title: list[int], floor: int) -> tuple[int, l
     return cursor, title
 
 
+_PLACE_RE = re.compile(rf"^[{CJK}]{{2,8}}?(?:省|市|州|县|区|旗|盟)")
+
+
+def _names_same_place(upper: str, lower: str) -> bool:
+    """Both lines open with the same place name: 南坪市…办公室 / 南坪市…公告."""
+    place = _PLACE_RE.match(upper)
+    return place is not None and lower.startswith(place[0])
+
+
 def _trim_title(shapes: _Shapes, title: list[int]) -> list[int]:
-    """Cut a candidate at its first anchor line and drop an author line below."""
+    """Cut a candidate at its first anchor line and drop an author line below.
+
+    An organ line above a title that names its organ again is not part of
+    it (the compiler printed under the masthead, a signature): only a
+    ``关于…`` title or the rest of a broken name continues an organ line.
+    """
+    while (
+        len(title) >= 2
+        and shapes.organ(title[0])
+        and not shapes.tight[title[1]].startswith("关于")
+        and _names_same_place(shapes.tight[title[0]], shapes.tight[title[1]])
+    ):
+        title = title[1:]
     kept: list[int] = []
     for i in title:
         if kept and (shapes.meeting_paren(i) or shapes.number_line(i)):
@@ -744,17 +787,92 @@ def _anchored_starts(shapes: _Shapes, lo: int, n: int, strong_only: bool) -> lis
                 found.append((i, title, i))
                 covered = title[-1] + 1
             continue
+        if not strong_only:
+            typed = _typed_title(shapes, i, covered, n, found[-1][1] if found else None)
+            if typed:
+                start, title = _extend_start(shapes, typed, covered)
+                found.append((start, title, i))
+                covered = title[-1] + 1
+                continue
         anchored = shapes.subtitle_start(i) or shapes.adoption_start(i)
         if not strong_only:
             anchored = anchored or shapes.date_only(i) or shapes.meeting_paren(i) or shapes.number_line(i)
-        if not anchored or is_masthead_line(shapes.tight[i]):
+        if not anchored:
             continue
         title = _trim_title(shapes, _title_above(shapes, i, covered))
+        # "第4号" under a 公告 is its number, though a masthead prints such lines too.
+        if is_masthead_line(shapes.tight[i]) and not (
+            title and shapes.number_line(i) and _ANNOUNCEMENT_END_RE.search(shapes.tight[title[-1]])
+        ):
+            continue
         if title:
             start, title = _extend_start(shapes, title, covered)
             found.append((start, title, i))
             covered = i + 1
     return found
+
+
+# Words a standalone article title ends in (after trailing brackets).
+_TYPED_END_RE = re.compile(
+    r"(?:纪要|议程|名单|决定|决议|公告|通告|报告|通知|通报|意见|条例|办法|规定|规则|细则|说明|讲话|议案|辞呈|批复|方案|令)$"
+)
+_ANNOUNCEMENT_END_RE = re.compile(r"(?:公告|通告|布告|令)$")
+_ARTICLE_END = frozenset("。！？!?")
+
+
+def _typed_title(
+    shapes: _Shapes, i: int, floor: int, n: int, enclosing: list[int] | None
+) -> list[int] | None:
+    """A title that no anchor marks, found without a TOC (or None).
+
+    It opens with a 文号 line and a title below it, or it is a title line
+    ending in a document word (…纪要, …的决定) that stands where an article
+    can start: after a closed sentence, a signature date or the front matter,
+    and before an opening (an anchor, an addressee line, a dated first
+    sentence). An attachment of the article before (its title quoted in
+    that article's title, or announced by 附件) is not an article.
+    """
+    if shapes.doc_number_line(i):
+        title = _title_below(shapes, i, n)
+        if title and _TYPED_END_RE.search(_closing_text(shapes, title)):
+            return [i, *title]
+        return None
+    if not shapes.candidate_start(i):
+        return None
+    prev = shapes.prev_nonblank(i, floor)
+    if prev is not None and not (
+        shapes.tight[prev][-1] in _ARTICLE_END or shapes.sign_date(prev) or shapes.disclosure(prev)
+    ):
+        return None
+    title = _trim_title(shapes, _candidate_lines(shapes, i, n)[:3])
+    while title and not _TYPED_END_RE.search(_closing_text(shapes, title)):
+        title.pop()
+    if not title or len("".join(shapes.tight[k] for k in title)) < 6:
+        return None
+    nxt = shapes.next_nonblank(title[-1], n)
+    if nxt is None or not (
+        _anchor_at(shapes, nxt, n) is not None
+        or shapes.addressee(nxt)
+        or _LEADING_DATE_RE.match(shapes.tight[nxt])
+    ):
+        return None
+    if enclosing and prev is not None:
+        key = _match_key("".join(shapes.tight[k] for k in title))
+        enclosing_key = _match_key("".join(shapes.tight[k] for k in enclosing))
+        if (len(key) >= 4 and key in enclosing_key) or shapes.tight[prev].startswith("附件"):
+            return None
+    return title
+
+
+def _closing_text(shapes: _Shapes, title: list[int]) -> str:
+    """A title's text without the brackets that close it: …办法（试行） → …办法."""
+    text = strip_inline_adoption("".join(shapes.tight[k] for k in title))
+    for _ in range(3):
+        stripped = _TRAILING_BRACKETS_RE.sub("", text)
+        if stripped == text or not stripped:
+            break
+        text = stripped
+    return text
 
 
 def _is_attachment(shapes: _Shapes, enclosing: Segment, title: list[int]) -> bool:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .types import MeetingBody, MeetingRef, PersonName
 
@@ -187,6 +188,26 @@ MEETING_RE = re.compile(
 )
 
 
+# Characters that end a word before a place's level char but are never the
+# last character of a place name: 召开了|县十八届, 根据|县人民政府提请.
+_FUNCTION_CHARS = frozenset("了在于的是由经和及与开过为对向将把被从到据照依请报并同称见附即至召举按")
+
+
+def own_level(prefix: str, region: str) -> bool:
+    """True when ``prefix`` ends in the region's own level printed bare.
+
+    A county's gazette calls its own bodies 县十八届人大常委会, 县人民政府:
+    the bare 县 (区, 旗 …) is the region itself, while 东江区 or 河口县 name
+    another place. ``prefix`` is the text before the body's name.
+    """
+    if not prefix or not region or prefix[-1] != region[-1]:
+        return False
+    if len(prefix) == 1:
+        return True
+    before = prefix[-2]
+    return before in _FUNCTION_CHARS or not ("\u3400" <= before <= "\u9fff")
+
+
 def find_meetings(text: str) -> list[MeetingMention]:
     """Find every 第N届…第N次会议 mention, in any of its printed forms.
 
@@ -257,7 +278,30 @@ def _bracket_open(text: str) -> bool:
     return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
-def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
+_HARD_WRAP_MIN = 16  # lines this long may be the full width of a narrow column
+_HARD_WRAP_EVIDENCE = 3  # lines of one width before it counts as the column width
+
+
+def _column_width(items: Sequence[tuple[int, str, bool]]) -> int | None:
+    """The width a hard-wrapping converter cut the lines at, if it did.
+
+    Counted over lines followed directly (no blank line) by more text that
+    end without punctuation: when several have the same length, that length
+    is the column width (a line one or two shorter still fills the column:
+    its first line is indented, or it ends before a pushed-back comma).
+    """
+    counts: dict[int, int] = {}
+    for (number, text, row), (nxt, _text, nxt_row) in pairwise(items):
+        if row or nxt_row or nxt != number + 1 or len(text) < _HARD_WRAP_MIN or text[-1] in _TERMINAL:
+            continue
+        counts[len(text)] = counts.get(len(text), 0) + 1
+    if not counts:
+        return None
+    width, seen = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return width if seen >= _HARD_WRAP_EVIDENCE else None
+
+
+def join_paragraphs(lines: Sequence[tuple[int, str]], indents: frozenset[int] = frozenset()) -> list[Paragraph]:
     """Read numbered lines as paragraphs, rejoining the halves of page seams.
 
     ``lines`` are ``(line number, text)`` pairs in order, blank lines included.
@@ -266,6 +310,10 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
     mid-sentence: the previous line is long and ends without terminal
     punctuation, or it ends in ``，``/``、``, or it is an anchor whose bracket or
     ``——`` subtitle is still open, or the next line starts with punctuation.
+    Hard-wrapped text (lines cut at a fixed column, no blank line between)
+    is rejoined too: a line that fills the column continues on the next, and
+    where paragraphs open with an indent (``indents``: the numbers of the
+    lines printed indented) an unindented line continues the one above.
     TAB rows (tables) are never joined. The text of a paragraph has its layout
     spaces removed (``collapse_spaces``).
     """
@@ -273,6 +321,12 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
     first = last = 0
     parts: list[str] = []
     joined_lines = 0
+    items = [
+        (number, "\t".join(collapse_spaces(c) for c in raw.strip().split("\t")) if "\t" in raw.strip() else collapse_spaces(raw), "\t" in raw.strip())
+        for number, raw in lines
+        if raw.strip()
+    ]
+    wrap = _Wrap(_column_width(items), len(indents) >= _HARD_WRAP_EVIDENCE, indents)
 
     def flush() -> None:
         nonlocal parts, joined_lines
@@ -281,13 +335,9 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
         parts = []
         joined_lines = 0
 
-    for number, raw in lines:
-        if not raw.strip():
-            continue
-        is_row = "\t" in raw.strip()
-        # A table row keeps its TABs between cells (a name and a post must not merge).
-        text = "\t".join(collapse_spaces(cell) for cell in raw.strip().split("\t")) if is_row else collapse_spaces(raw)
-        if parts and not is_row and _continues(parts, text, joined_lines):
+    # A table row keeps its TABs between cells (a name and a post must not merge).
+    for number, text, is_row in items:
+        if parts and not is_row and _continues(parts, text, joined_lines, wrap.of(last, number)):
             parts.append(text)
             last = number
             joined_lines += 1
@@ -301,12 +351,36 @@ def join_paragraphs(lines: Sequence[tuple[int, str]]) -> list[Paragraph]:
     return paragraphs
 
 
-def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Wrap:
+    """What a document's layout says about hard-wrapped lines."""
+
+    width: int | None  # the column width, when lines are cut at one
+    indented: bool  # paragraphs open with an indent
+    indents: frozenset[int]
+
+    def of(self, previous: int, number: int) -> _Seam:
+        return _Seam(self.width, self.indented, number == previous + 1, number in self.indents)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seam:
+    """The layout between two consecutive non-blank lines."""
+
+    width: int | None
+    indented_layout: bool
+    adjacent: bool  # no blank line between
+    indented: bool  # the second line is indented: it opens a paragraph
+
+
+def _continues(parts: list[str], text: str, joined_lines: int, seam: _Seam | None = None) -> bool:
     """Whether ``text`` is the second half of the paragraph in ``parts``."""
     if joined_lines >= 200:  # a runaway join means the heuristic is wrong here
         return False
     previous = parts[-1]
     opened = parts[0]
+    if seam is not None and seam.indented:
+        return False  # an indented line opens a paragraph
     if text[0] in _CONTINUATION_START:
         return True
     if _PARAGRAPH_START_RE.match(text):
@@ -320,7 +394,13 @@ def _continues(parts: list[str], text: str, joined_lines: int) -> bool:
         return False
     if previous[-1] in "，、,":
         return True
-    return len(previous) >= _SEAM_MIN_LENGTH
+    if len(previous) >= _SEAM_MIN_LENGTH:
+        return True
+    if seam is None:
+        return False
+    if seam.width is not None and len(previous) >= seam.width - 2:
+        return True  # the line fills the column: the sentence goes on
+    return seam.adjacent and seam.indented_layout and len(previous) >= _HARD_WRAP_MIN // 2
 
 
 _TITLE_SPAN_RE = re.compile(r"《[^《》]*》")

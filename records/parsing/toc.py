@@ -24,10 +24,11 @@ TOC_ENTRY_RE = re.compile(
     r"(?:(?P<lead>[·…⋯‥・•]+|\.{3,}|．{3,}|-{4,}|_{3,})\s*\t?|\t)\s*"
     r"(?:第\s*)?[(（]?(?P<page>\d{1,4})[)）]?\s*(?:页)?$"
 )
-# The author printed between the leader and the page: "…的讲话……………赵立群　10".
+# The author printed between the leader and the page: "…的讲话……………赵立群　10",
+# also with the post: "…的报告……………市财政局局长　黄丽娟（3）".
 _AUTHOR_ENTRY_RE = re.compile(
     rf"^(?:(?P<num>\d{{1,3}})[.．、]\s*)?(?P<title>[^\t]+?)\s*(?P<lead>[·…⋯‥・•]{{4,}}|\.{{6,}})\s*"
-    rf"(?P<author>[{CJK}]{{2,4}}(?:[、，,\s\u3000][{CJK}]{{2,4}}){{0,3}})[\s\u3000]*[(（]?(?P<page>\d{{1,4}})[)）]?$"
+    rf"(?P<author>(?:[{CJK}、]{{2,24}}[ \u3000]+)?[{CJK}]{{2,4}}(?:[、，,\s\u3000][{CJK}]{{2,4}}){{0,3}})[\s\u3000]*[(（]?(?P<page>\d{{1,4}})[)）]?$"
 )
 # After a 目录 heading, converters sometimes render the dotted leader as
 # spaces: "关于……的报告      12".
