@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -286,7 +287,7 @@ class PersonProfile:
         return f"{self.person.name}（{self.person.region}）"
 
 
-STATUS_LABELS = {"present": "出席", "on_leave": "请假", "attending": "列席", "absent": "缺席"}
+STATUS_LABELS = {"present": "出席", "on_leave": "请假", "attending": "列席", "absent": "缺席"}  # absent: not on the printed lists
 
 
 def _tenure_queryset() -> QuerySet:
@@ -348,11 +349,14 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
             .filter(held, pk__in=recorded)
             .order_by(F("date").asc(nulls_last=True), "number")
         )
+        window = _committee_window(tenures)
         for m in memberships:
             rows = []
             for meeting in meetings:
                 if (meeting.region, meeting.body, meeting.term) != (m.region, m.body, m.term):
                     continue
+                if m.body == Body.STANDING_COMMITTEE and not _within(meeting.date, window):
+                    continue  # held before the person joined or after they left
                 status = status_by_meeting.get(meeting.pk, "absent")
                 rows.append(MeetingRecord(meeting, status, STATUS_LABELS[status]))
                 member_meetings.add(meeting.pk)
@@ -389,6 +393,32 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
         more_articles=more,
         cite=cite,
     )
+
+
+_COMMITTEE_SEAT_RE = re.compile(r"(人民代表大会常务委员会|人大常委会)(副?主任|委员|秘书长)$")
+
+
+def _committee_window(tenures: Sequence[Tenure]) -> tuple[dt.date | None, dt.date | None]:
+    """When the person sat on the standing committee, as far as decisions say.
+
+    Membership is known per term (届) from attendance; an election to, or a
+    resignation from, a seat (委员, 副主任 …) narrows it within the term.
+    """
+    seats = [t for t in tenures if _COMMITTEE_SEAT_RE.search(t.post.title)]
+    if not seats:
+        return None, None
+    starts = [t.started_on for t in seats]
+    ends = [t.ended_on for t in seats]
+    start = min(starts) if all(starts) else None
+    end = max(ends) if all(ends) else None
+    return start, end
+
+
+def _within(day: dt.date | None, window: tuple[dt.date | None, dt.date | None]) -> bool:
+    start, end = window
+    if day is None:
+        return True
+    return (start is None or day >= start) and (end is None or day <= end)
 
 
 def _articles_naming(person: Person, decisions: list[Any], *, limit: int) -> tuple[list, bool]:

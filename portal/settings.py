@@ -237,3 +237,30 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# --- Security headers (portal/middleware.py, docs/reliability.md) ---
+# Content-Security-Policy without 'unsafe-inline' or 'unsafe-eval': every script and
+# style sheet comes from our own origin. Pages that carry a fixed inline <style> of a
+# third-party template (Swagger UI at /api/docs/) get that block's sha256 added.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "portal.middleware.SecurityHeadersMiddleware",
+)
+PORTAL_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PORTAL_CSP_HASH_INLINE_STYLES = ["/api/docs/"]
+PORTAL_PERMISSIONS_POLICY = [
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "payment", "usb",
+]  # fmt: skip
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.http import HttpResponseRedirect
+from django.db import models, transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
 from people.models import Person
@@ -23,6 +24,7 @@ from records.models import (
     ErrorReport,
     Gazette,
     GazetteImport,
+    GazetteSource,
     ImportStatus,
     Meeting,
     NameListEntry,
@@ -42,19 +44,83 @@ RECORD_LABELS = {
 }  # fmt: skip
 
 
+# --- optimistic locking of corrections (docs/reliability.md) ---------------------
+# A correction form carries the record's ``updated_at`` as it was when the form
+# was shown (hidden field ``record_version``). On save the issue's row and the
+# record's row are locked (issue first, as loads do) and the version compared:
+# if another clerk or a reload changed the record meanwhile, nothing is saved
+# and the clerk is told to reload. Loads and publishing lock the issue row too.
+CONFLICT_MESSAGE = "此记录已被其他人修改，请刷新后再改。"
+VERSION_FIELD = "record_version"
+
+
+def record_version(obj) -> str:
+    value = getattr(obj, "updated_at", None)
+    return value.isoformat() if value else ""
+
+
+class VersionedCorrectionForm(forms.ModelForm):
+    record_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[VERSION_FIELD].initial = record_version(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is None:
+            return cleaned
+        with transaction.atomic():  # inside the admin's transaction: held until it commits
+            gazette_id = instance.pk if isinstance(instance, Gazette) else getattr(instance, "gazette_id", None)
+            if gazette_id is not None:
+                list(Gazette.objects.select_for_update().filter(pk=gazette_id).values_list("pk"))
+            current = (
+                type(instance)._default_manager.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
+        submitted = self.data.get(self.add_prefix(VERSION_FIELD), "")
+        if current is None or not submitted or current.isoformat() != submitted:
+            raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+        return cleaned
+
+
 class CorrectionAdmin(SimpleHistoryAdmin):
     """Every field a clerk changes is marked corrected, so no reload overwrites it."""
 
     readonly_fields = ["corrected_fields", "first_line", "last_line"]
+    form = VersionedCorrectionForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and VERSION_FIELD not in fields:
+            fields.append(VERSION_FIELD)
+        return fields
 
     def save_model(self, request, obj, form, change):
         if change and form.changed_data:
             names = set(obj.corrected_fields or [])
             for name in form.changed_data:
+                if name == VERSION_FIELD:
+                    continue
                 field = obj._meta.get_field(name)
                 names.add(field.attname if isinstance(field, models.ForeignKey) else name)
             obj.corrected_fields = sorted(names)
         super().save_model(request, obj, form, change)
+
+
+def original_file_response(data: bytes, filename: str) -> HttpResponse:
+    """An uploaded original (whatever it claims to be) as a download that no browser
+    renders: octet-stream, attachment, nosniff, and a CSP that runs nothing."""
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @admin.register(Publication)
@@ -102,6 +168,7 @@ class GazetteAdmin(CorrectionAdmin):
             path("<int:pk>/unpublish/", view(self.unpublish_view), name="records_gazette_unpublish"),
             path("<int:pk>/reparse/", view(self.reparse_view), name="records_gazette_reparse"),
             path("<int:pk>/resolve/", view(self.resolve_view), name="records_gazette_resolve"),
+            path("<int:pk>/original/", view(self.original_view), name="records_gazette_original"),
             *super().get_urls(),
         ]
 
@@ -173,16 +240,28 @@ class GazetteAdmin(CorrectionAdmin):
     def publish_view(self, request, pk):
         gazette = get_object_or_404(Gazette, pk=pk)
         self._post_only(request, gazette)
-        publish_gazette(gazette, user=request.user)
-        self.message_user(request, f"{gazette} 已发布。", messages.SUCCESS)
+        if publish_gazette(gazette, user=request.user):
+            self.message_user(request, f"{gazette} 已发布。", messages.SUCCESS)
+        else:  # another clerk was first (row lock, see records.loading)
+            self.message_user(request, f"{gazette} 已由其他人发布，本次未作改动。请刷新后查看。", messages.WARNING)
         return redirect("admin:records_gazette_review", pk)
 
     def unpublish_view(self, request, pk):
         gazette = get_object_or_404(Gazette, pk=pk)
         self._post_only(request, gazette)
-        unpublish_gazette(gazette, user=request.user)
-        self.message_user(request, f"{gazette} 已撤回，公众页面不再显示。", messages.WARNING)
+        if unpublish_gazette(gazette, user=request.user):
+            self.message_user(request, f"{gazette} 已撤回，公众页面不再显示。", messages.WARNING)
+        else:
+            self.message_user(request, f"{gazette} 已由其他人撤回，本次未作改动。请刷新后查看。", messages.WARNING)
         return redirect("admin:records_gazette_review", pk)
+
+    def original_view(self, request, pk):
+        """The stored original of an issue (drafts too), for staff only."""
+        gazette = get_object_or_404(Gazette, pk=pk)
+        if not self.has_view_or_change_permission(request, gazette):
+            raise PermissionDenied
+        source = get_object_or_404(GazetteSource.objects.only("filename", "content"), gazette=gazette)
+        return original_file_response(bytes(source.content), source.filename or f"gazette-{pk}")
 
     def reparse_view(self, request, pk):
         gazette = get_object_or_404(Gazette.objects.select_related("source"), pk=pk)
@@ -232,6 +311,7 @@ class GazetteImportAdmin(admin.ModelAdmin):
             path("<int:pk>/review/", view(self.review_view), name="records_gazetteimport_review"),
             path("<int:pk>/apply/", view(self.apply_view), name="records_gazetteimport_apply"),
             path("<int:pk>/discard/", view(self.discard_view), name="records_gazetteimport_discard"),
+            path("<int:pk>/original/", view(self.original_view), name="records_gazetteimport_original"),
             *super().get_urls(),
         ]
 
@@ -287,6 +367,13 @@ class GazetteImportAdmin(admin.ModelAdmin):
             return redirect("admin:records_gazetteimport_review", pk)
         self.message_user(request, f"已载入：{report.summary()}", messages.SUCCESS)
         return redirect("admin:records_gazette_review", report.gazette.pk)
+
+    def original_view(self, request, pk):
+        """The uploaded file as it came in, for staff only."""
+        imp = get_object_or_404(GazetteImport.objects.only("filename", "content"), pk=pk)
+        if not self.has_view_or_change_permission(request, imp):
+            raise PermissionDenied
+        return original_file_response(bytes(imp.content), imp.filename or f"upload-{pk}")
 
     def discard_view(self, request, pk):
         imp = get_object_or_404(GazetteImport, pk=pk)

@@ -12,6 +12,9 @@ matches two people is left unmatched and reported, never guessed.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +58,30 @@ class LoadError(Exception):
 
 class ShrinkageError(LoadError):
     """The new parse would delete records; pass allow_shrinkage to accept that."""
+
+
+# --- fault points (reliability tests, docs/reliability.md) ----------------------
+# ``_fault_point(step)`` marks a step inside the one load transaction:
+#   "gazette"   the issue row is written, nothing else yet
+#   "articles"  the issue's articles are written, their parents not yet linked
+#   "people"    printed names are matched and new people written
+#   "publish"   the issue's status is flipped, its search rows not yet rebuilt
+# It does nothing unless the environment variable PORTAL_FAULT_SLEEP names the
+# step ("articles:30": print one line on stderr, then sleep 30 s there), so a
+# test can SIGKILL a ``manage.py load_gazette`` mid-load; tests/test_faults.py
+# also monkeypatches it to raise. Never set PORTAL_FAULT_SLEEP in production.
+FAULT_SLEEP_ENV = "PORTAL_FAULT_SLEEP"
+
+
+def _fault_point(step: str) -> None:
+    spec = os.environ.get(FAULT_SLEEP_ENV)
+    if not spec:
+        return
+    name, _, seconds = spec.partition(":")
+    if name == step:
+        sys.stderr.write(f"fault point {step}: sleeping {seconds or 60} s\n")
+        sys.stderr.flush()
+        time.sleep(float(seconds or 60))
 
 
 @dataclass
@@ -146,26 +173,56 @@ def load_gazette(
         return report
 
 
-def publish_gazette(gazette: Gazette, *, user: Any = None) -> None:
-    """Make a draft issue public (one UPDATE, so it is all or nothing)."""
-    gazette._history_user = user
-    if gazette.status != GazetteStatus.PUBLISHED:
-        gazette.status = GazetteStatus.PUBLISHED
-        gazette.published_at = timezone.now()
-        gazette.save(update_fields=["status", "published_at", "updated_at"])
-        rebuild_search_index(gazette)  # full-text search: now public
+def _locked_status_change(gazette: Gazette, status: str) -> Gazette | None:
+    """The issue's row, locked and read again, when its status is not ``status`` yet.
+
+    Two clerks publishing (or withdrawing) the same issue at once: the second
+    waits for the first's row lock, then sees the new status and changes
+    nothing (None). SQLite runs every transaction IMMEDIATE, which serialises
+    them the same way. ``gazette`` is brought up to date either way.
+    """
+    current = Gazette.objects.select_for_update().get(pk=gazette.pk)
+    if current.status == status:
+        _copy_status(current, gazette)
+        return None
+    return current
 
 
-def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> None:
-    """Hide an issue from the public pages and the API again."""
-    gazette._history_user = user
-    if gazette.status != GazetteStatus.DRAFT:
-        with transaction.atomic():
-            gazette.status = GazetteStatus.DRAFT
-            gazette.save(update_fields=["status", "updated_at"])
-            # The API's changes feed: mirrors delete what the issue took with it.
-            tombstones.record_unpublished(gazette)
-            rebuild_search_index(gazette)  # full-text search: hidden again
+def _copy_status(source: Gazette, target: Gazette) -> None:
+    for name in ("status", "published_at", "updated_at"):
+        setattr(target, name, getattr(source, name))
+
+
+def publish_gazette(gazette: Gazette, *, user: Any = None) -> bool:
+    """Make a draft issue public, all or nothing; False when it already was public."""
+    with transaction.atomic():
+        current = _locked_status_change(gazette, GazetteStatus.PUBLISHED)
+        if current is None:
+            return False
+        current._history_user = user
+        current.status = GazetteStatus.PUBLISHED
+        current.published_at = timezone.now()
+        current.save(update_fields=["status", "published_at", "updated_at"])
+        _fault_point("publish")
+        rebuild_search_index(current)  # full-text search: now public
+        _copy_status(current, gazette)
+    return True
+
+
+def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> bool:
+    """Hide an issue from the public pages and the API again; False when it was hidden."""
+    with transaction.atomic():
+        current = _locked_status_change(gazette, GazetteStatus.DRAFT)
+        if current is None:
+            return False
+        current._history_user = user
+        current.status = GazetteStatus.DRAFT
+        current.save(update_fields=["status", "updated_at"])
+        # The API's changes feed: mirrors delete what the issue took with it.
+        tombstones.record_unpublished(current)
+        rebuild_search_index(current)  # full-text search: hidden again
+        _copy_status(current, gazette)
+    return True
 
 
 # --- keys --------------------------------------------------------------------
@@ -257,6 +314,7 @@ class _Loader:
             gazette._history_user = self.user
             _save_changes(gazette, values)
         self.gazette = gazette
+        _fault_point("gazette")
         self.report = LoadReport(
             gazette=gazette, created_gazette=created, warnings=self.parsed.warnings
         )
@@ -481,6 +539,7 @@ class _Loader:
             {"gazette": self.gazette},
             rekey_on="number",
         )
+        _fault_point("articles")
         by_index = {doc.index: by_key[key] for key, doc in zip(keys, docs, strict=True)}
         # Parents point at articles of this issue, known only now.
         changed = []
@@ -617,6 +676,7 @@ class _Loader:
                 result[name] = person
         if new_people:
             _bulk_create(Person, new_people, user=self.user)
+        _fault_point("people")
         counts = self.report.counts.setdefault("people", Counts())
         counts.created += len(new_people)
         counts.unchanged += len(printed) - len(new_people)
@@ -985,6 +1045,13 @@ def _bulk_create(model: type[models.Model], objs: list[Any], *, user: Any) -> No
 
 
 def _bulk_update(model: type[models.Model], objs: list[Any], fields: list[str], *, user: Any) -> None:
+    # bulk_update skips auto_now: stamp updated_at here, so a reload's changes move
+    # the records' version (the clerks' optimistic locking, the API's updated_since).
+    if "updated_at" not in fields and any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        now = timezone.now()
+        for obj in objs:
+            obj.updated_at = now
+        fields = [*fields, "updated_at"]
     if _has_history(model):
         bulk_update_with_history(
             objs, model, fields, batch_size=500, default_user=user, default_change_reason="load"

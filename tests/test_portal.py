@@ -356,9 +356,18 @@ def test_attendance_rate_counts_only_meetings_held_while_a_member(client):
     zhang.attendance.filter(meeting=m).delete()
     html = text_of(get(client, f"/people/{zhang.pk}/"))
     assert "<dt>任内会议</dt><dd>4次</dd>" in html
-    assert "<dt>未列入名单</dt><dd>1次</dd>" in html and "<dt>出席率</dt><dd>75%</dd>" in html
+    assert "<dt>缺席</dt><dd>1次</dd>" in html and "<dt>出席率</dt><dd>75%</dd>" in html
     # Meetings of the congress itself (not the committee) do not count for the committee term.
     assert "安阳市第14届人民代表大会第5次会议</a></th>" not in html
+
+
+def test_attendance_rate_ends_when_the_seat_on_the_committee_ends(client):
+    zhang = person("安阳市", "张玲")
+    seat, _ = Post.objects.get_or_create(region="安阳市", title="安阳市人民代表大会常务委员会委员")
+    Tenure.objects.create(person=zhang, post=seat, ended_on=dt.date(2021, 8, 1), derived=False)
+    html = text_of(get(client, f"/people/{zhang.pk}/"))
+    assert "<dt>任内会议</dt><dd>2次</dd>" in html  # the meetings of July 2021 only
+    assert "安阳市第14届人大常委会第25次会议</a></th>" not in html
 
 
 def test_post_page_lists_holders_over_time(client, django_assert_num_queries):

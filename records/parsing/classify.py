@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .frontmatter import is_running_head, tight, title_line
+from .frontmatter import tight, title_line
 from .lines import DocumentSource, Line
 from .segment import (
     CN_SIGN_DATE_RE,
@@ -166,7 +166,7 @@ def body_text(lines: Sequence[Line]) -> str:
     previous = ""  # the last line read (not the whole paragraph)
     for line in lines:
         text = line.text
-        if not text or is_running_head(text):
+        if not text or line.running_head:
             continue
         if paragraphs and _joins(previous, text):
             # Latin words broken at the seam keep a space between them.

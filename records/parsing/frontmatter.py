@@ -18,7 +18,15 @@ from dataclasses import dataclass
 
 from .errors import GazetteParseError
 from .lines import Line
-from .text import CJK, CN_NUMERAL, arabic_dates, cn_to_int, make_date, one_line_title
+from .text import (
+    CJK,
+    CN_NUMERAL,
+    RUNNING_HEAD_RE,
+    arabic_dates,
+    cn_to_int,
+    make_date,
+    one_line_title,
+)
 from .types import GazetteInfo, GazetteKind, IssueMetadata, Span
 
 
@@ -43,10 +51,12 @@ def title_line(text: str) -> str:
 
 _NUMERAL = rf"(?:\d{{1,4}}|{CN_NUMERAL})"
 GAZETTE_NAME_RE = re.compile(rf"^(?P<name>[{CJK}（）()]{{2,40}}公报)$")
+# The year in Arabic or Chinese digits: 2022 / 二〇二二.
+_YEAR = r"(?:19|20)\d\d|(?:一九|二[〇零○])[〇零○一二三四五六七八九]{2}"
 _YEAR_ISSUE_RE = re.compile(
-    rf"(?P<year>(?:19|20)\d\d)年(?:\d{{1,2}}月)?第(?P<issue>{_NUMERAL})(?P<unit>[号期])"
+    rf"(?P<year>{_YEAR})年(?:\d{{1,2}}月)?第(?P<issue>{_NUMERAL})(?P<unit>[号期])"
 )
-_YEAR_LINE_RE = re.compile(r"^(?P<year>(?:19|20)\d\d)年?$")
+_YEAR_LINE_RE = re.compile(rf"^(?P<year>{_YEAR})年?$")
 _ISSUE_LINE_RE = re.compile(rf"^第(?P<issue>{_NUMERAL})(?P<unit>[号期])$")
 _CUMULATIVE_RE = re.compile(rf"总第(?P<n>{_NUMERAL})[号期]")
 _COVER_DATE_RE = re.compile(
@@ -73,54 +83,10 @@ _MASTHEAD_RE = re.compile(
 )
 
 
-# Running heads and page numbers that some conversions leave inside the body:
-# the gazette's name and issue (in either order), "— 12 —", "·12·", "第12页".
-# The name must be a congress's or a government's gazette: a 统计公报 is a title.
-# A bare "第4号" is not one: under a 公告 title it is the announcement's number.
-_RH_NAME = rf"[{CJK}（）()]{{0,30}}(?:人民代表大会常务委员会|人大常委会|常委会|人民代表大会|人民政府|政府)公报"
-_RH_ISSUE = (
-    rf"(?:(?:19|20)\d\d年(?:第{_NUMERAL}[号期])?|第{_NUMERAL}期)(?:[(（]?总第.{{1,6}}[号期][)）]?)?"
-)
-_RH_PAGE = r"(?:[-—–－·・•]+\d{1,4}[-—–－·・•]*|\d{1,4}[-—–－·・•]+|第\d{1,4}页)"
-RUNNING_HEAD_RE = re.compile(
-    rf"^(?:{_RH_NAME}(?:{_RH_ISSUE})?|{_RH_ISSUE}(?:{_RH_NAME})?|[(（]总第.{{1,6}}[号期][)）])$|^{_RH_PAGE}$"
-)
-_MAX_RUNNING_HEAD = 90
-# Without the gazette's name, a running head starts with a year, 第, a bracket or a page number.
-_RUNNING_HEAD_STARTS = frozenset("-—–－·・•0123456789０１２３４５６７８９第(（")
-_PAGE_TOKEN_RE = re.compile(rf"^(?:{_RH_PAGE}|\d{{1,4}})$")
-
-
 def is_masthead_line(text: str) -> bool:
     """True for a line of the masthead, publisher or board block."""
     compact = tight(text)
     return bool(_MASTHEAD_RE.match(compact) or (compact and RUNNING_HEAD_RE.match(compact)))
-
-
-def is_running_head(text: str) -> bool:
-    """True for a page number or a repeated gazette name/issue line in the body.
-
-    A page number printed beside the name on the same line (``·12·　…公报``)
-    is allowed at either end, when spaces separate it from the name.
-    """
-    if len(text) > _MAX_RUNNING_HEAD:
-        return False
-    if "公报" not in text and text.lstrip()[:1] not in _RUNNING_HEAD_STARTS:
-        return False  # most lines: without the name, an issue or a page number first
-    compact = tight(text)
-    if not compact:
-        return False
-    if RUNNING_HEAD_RE.match(compact):
-        return True
-    tokens = text.split()
-    if len(tokens) < 2 or "公报" not in compact:
-        return False
-    for k in range(1, min(4, len(tokens))):  # "— 12 —" splits into three tokens
-        if _PAGE_TOKEN_RE.match("".join(tokens[:k])) and RUNNING_HEAD_RE.match("".join(tokens[k:])):
-            return True
-        if _PAGE_TOKEN_RE.match("".join(tokens[-k:])) and RUNNING_HEAD_RE.match("".join(tokens[:-k])):
-            return True
-    return False
 
 
 # --- issuer, region and kind ----------------------------------------------------
@@ -181,6 +147,12 @@ class FrontMatter:
         return bool(self.name) or self.issue is not None
 
 
+def _year(text: str) -> int:
+    """A printed year: 2022 or 二〇二二 (○ for 〇 too)."""
+    value = cn_to_int(text.replace("○", "〇"))
+    return value if value is not None else 0
+
+
 def _numeral(text: str) -> int | None:
     value = cn_to_int(text)
     return value if value is not None and 0 < value < 100000 else None
@@ -217,6 +189,7 @@ def read_front_matter(lines: Sequence[Line], end: int) -> FrontMatter:
     published: dt.date | None = None
     header_line: int | None = None
     pending_year: tuple[int, int] | None = None  # (year, index) of a bare year line
+    pending_issue: tuple[int | None, int] | None = None  # (issue, index) of a 第N期 line before the year
 
     for index, text in enumerate(tights):
         if not text:
@@ -229,13 +202,19 @@ def read_front_matter(lines: Sequence[Line], end: int) -> FrontMatter:
             cumulative = _numeral(match["n"])
         if issue is None and len(text) <= 40:
             if match := _YEAR_ISSUE_RE.search(text):
-                year, issue = int(match["year"]), _numeral(match["issue"])
+                year, issue = _year(match["year"]), _numeral(match["issue"])
                 header_line = lines[index].number
             elif match := _YEAR_LINE_RE.match(text):
-                pending_year = (int(match["year"]), index)
-            elif (match := _ISSUE_LINE_RE.match(text)) and pending_year and index - pending_year[1] <= 6:
-                year, issue = pending_year[0], _numeral(match["issue"])
-                header_line = lines[index].number
+                pending_year = (_year(match["year"]), index)
+                if pending_issue and index - pending_issue[1] <= 6:  # 第6期 printed above 2022年
+                    year, issue = pending_year[0], pending_issue[0]
+                    header_line = lines[pending_issue[1]].number
+            elif match := _ISSUE_LINE_RE.match(text):
+                if pending_year and index - pending_year[1] <= 6:
+                    year, issue = pending_year[0], _numeral(match["issue"])
+                    header_line = lines[index].number
+                else:
+                    pending_issue = (_numeral(match["issue"]), index)
         if published is None and (match := _COVER_DATE_RE.match(arabic_dates(text))):
             published = make_date(int(match["y"]), int(match["m"]), int(match["d"]))
     return FrontMatter(name, name_line, year, issue, cumulative, published, header_line)

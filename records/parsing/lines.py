@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import collapse_spaces, strip_markup
+from .text import collapse_spaces, is_running_head, strip_markup
 from .types import Document
 
 
@@ -15,6 +15,7 @@ class Line:
     number: int  # 1-based, counting blank lines
     raw: str  # as in the file, without the line break
     text: str  # markup stripped (#, **, bullets), ends trimmed; inner spaces kept
+    running_head: bool = False  # a page number or the gazette's name/issue repeated on a page
 
     @property
     def compact(self) -> str:
@@ -28,10 +29,11 @@ class Line:
 
 def split_lines(text: str) -> list[Line]:
     """Cut a text into numbered lines (LF, CRLF or CR breaks)."""
-    return [
-        Line(number, raw, strip_markup(raw))
-        for number, raw in enumerate(text.splitlines(), start=1)
-    ]
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = strip_markup(raw)
+        lines.append(Line(number, raw, stripped, bool(stripped) and is_running_head(stripped)))
+    return lines
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .frontmatter import is_running_head
 from .lines import DocumentSource, Line
 from .segment import INLINE_ADOPTION_RE
 from .text import (
@@ -150,7 +149,7 @@ def view_document(source: DocumentSource) -> DocView:
     # Head and body are joined separately: a long title line must not be read
     # as the first half of a page seam running into the addressee line.
     # Running heads and page numbers are read as blank lines (page seams).
-    texts = [(line.number, "" if is_running_head(line.text) else line.text) for line in lines]
+    texts = [(line.number, "" if line.running_head else line.text) for line in lines]
     indents = frozenset(line.number for line in lines if line.raw[:1] in " \u3000" and _INDENT_RE.match(line.raw))
     head = join_paragraphs(texts[:split], indents)
     body = join_paragraphs(texts[split:], indents)
@@ -607,7 +606,7 @@ def read_lists(view: DocView, *, default_kind: ListKind | None) -> list[_Block]:
     current: _Block | None = None
     for line in view.body_lines:
         text = line.text
-        if not text or is_running_head(text) or is_column_header(text):
+        if not text or line.running_head or is_column_header(text):
             continue  # a page footer or a repeated heading row inside a table
         header = _list_header(text)
         if header:

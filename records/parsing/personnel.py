@@ -81,6 +81,8 @@ _VERBS: dict[str, PersonnelAction] = {
     "撤销": "dismiss",
     "撤职": "dismiss",
     "罢免": "dismiss",
+    "聘任": "appoint",  # 决定聘任X为Y (advisers, hired posts)
+    "解聘": "remove",
     "补选": "elect",
     "选举": "elect",
     "通过": "elect",  # only as 通过X为Y (committee members elected by a session)
@@ -115,6 +117,8 @@ _NAMES_AS_RE = re.compile(
 _RESIGNS_RE = re.compile(r"^(?P<names>[^，。；辞]{2,80}?)(?:同志)?辞去(?P<post>[^，。；]{2,120}?)(?:职务|$|的)")
 # XY职务 (after 免去 / 免除 / 撤销, or as an item under such a header)
 _GLUED_RE = re.compile(r"^(?P<body>[^，。；]{3,120}?)(?:的?职务|$)")
+# 张海、李红梅的…职务: several names, then 的 and the post they share
+_NAMES_OF_RE = re.compile(r"^(?P<names>[^，。；的]{2,60}?)(?:同志)?的(?P<post>.{2,120})$")
 # 两名同志 / 等3人 after a run of names
 _COUNT_TAIL_RE = re.compile(r"(?:等)?[一二两三四五六七八九十\d]{1,3}(?:名|人|位)(?:同志)?$")
 # The body of the deciding organ, when it is a lower-level one (a district's
@@ -264,6 +268,27 @@ def _names(run: str) -> list[tuple[str, str | None]] | None:
     return [n for n in names if n]
 
 
+def _names_a_place(text: str, region: str) -> bool:
+    """True when text opens with the region or another place's name."""
+    if region and (text.startswith(region) or (len(region) > 2 and text.startswith(region[:-1]))):
+        return True
+    return (bool(region) and text.startswith(region[-1])) or bool(_REGION_START_RE.match(text))
+
+
+def _glued_people(body: str, ctx: _Context) -> tuple[list[tuple[str, str | None]], str] | None:
+    """The persons and the post of ``XY`` / ``A、B的Y`` after 免去 and the like."""
+    several = _NAMES_OF_RE.match(body)
+    if several and "、" in several["names"]:
+        names = _names(several["names"])
+        if names:
+            return names, several["post"]
+    split = split_glued(body, ctx)
+    cleaned = _clean_name(split[0]) if split else None
+    if split is None or cleaned is None:
+        return None
+    return [cleaned], split[1]
+
+
 def split_glued(body: str, ctx: _Context) -> tuple[str, str] | None:
     """Split ``田海涛安阳市人民政府副市长`` into the name and the post.
 
@@ -272,6 +297,8 @@ def split_glued(body: str, ctx: _Context) -> tuple[str, str] | None:
     the region (安阳市…), or before a place name ending in 县/区/市.
     """
     body = body.strip()
+    if body.startswith("其") and _names_a_place(body[1:], ctx.region):
+        return None  # 免去其…职务: the pronoun, not a name (see _inline)
     for marker in ("同志", "的"):
         at = body.find(marker, 2, 7)
         if at >= 2 and is_person_name(body[:at]):
@@ -396,12 +423,11 @@ def _parse_after_verb(verb: str, rest: str, ctx: _Context) -> tuple[_Found, int]
         match = None if found and _VERB_RE.match(clause) else _GLUED_RE.match(clause)
         if not match or "职务" not in clause[: match.end() + 2]:
             break
-        split = split_glued(match["body"], ctx)
-        cleaned = _clean_name(split[0]) if split else None
-        posts = split_posts(split[1], ctx.region) if split else []
-        if cleaned is None or not posts:
+        people = _glued_people(match["body"], ctx)
+        posts = split_posts(people[1], ctx.region) if people else []
+        if people is None or not posts:
             break
-        found.append((cleaned[0], cleaned[1], posts, action))
+        found.extend((name, gender, posts, action) for name, gender in people[0])
         consumed += len(clause) + 1
     return found, skipped + consumed
 
@@ -466,15 +492,37 @@ def _parse_item(
     match = _GLUED_RE.match(item)
     if not match or match.end() != len(item) or not item.endswith("职务"):
         return []
-    split = split_glued(match["body"], ctx)
-    if split is None:
+    people = _glued_people(match["body"], ctx)
+    if people is None:
         ctx.warnings.append(ParseWarning(line, "personnel_name_unsplit", f"无法分开姓名与职务：{item}"))
         return []
-    cleaned = _clean_name(split[0])
-    posts = split_posts(split[1], ctx.region)
-    if cleaned is None or not posts:
+    posts = split_posts(people[1], ctx.region)
+    if not posts:
         return []
-    return [(cleaned[0], cleaned[1], posts, action)]
+    return [(name, gender, posts, action) for name, gender in people[0]]
+
+
+def _parse_compound(
+    action: PersonnelAction, item: str, ctx: _Context, line: int | None, *, glued: bool
+) -> list[tuple[str, str | None, list[str], PersonnelAction]]:
+    """An item, or an item followed by a second statement about the same person.
+
+    ``李红梅任…审计局副局长，免去其…统计局副局长职务``: the second clause has
+    its own verb, and 其 is the person of the first.
+    """
+    found = _parse_item(action, item, ctx, line, glued=glued)
+    if found or "，" not in item:
+        return found
+    head, _, tail = item.partition("，")
+    first = _parse_item(action, head, ctx, line, glued=glued)
+    verb = _VERB_RE.match(tail)
+    if not first or verb is None:
+        return []
+    after = tail[verb.end() :]
+    if after.startswith("其"):
+        after = first[-1][0] + after[1:]
+    more, consumed = _parse_after_verb(verb[0], after, ctx)
+    return first + more if more and consumed >= len(after) - 1 else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,7 +613,7 @@ def _read_document(view: DocView, meetings: MeetingsResult, ctx: _Context) -> li
                 continue
         if header is not None and not head:
             items = [c for c in re.split(r"[；;。]", masked) if c.strip()]
-            parsed = [_parse_item(header, item, ctx, paragraph.first_line, glued=not loose) for item in items]
+            parsed = [_parse_compound(header, item, ctx, paragraph.first_line, glued=not loose) for item in items]
             if items and all(parsed):
                 for found in parsed:
                     add(found, header_meeting, header_date, paragraph.first_line, paragraph.last_line)
@@ -603,6 +651,7 @@ def _inline(
             continue
         proposed = proposal_at(sentence)
         resume = 0
+        last_person = ""  # the person "其" refers back to (任命X为…，免去其…职务)
         for verb in _VERB_RE.finditer(sentence):
             if verb.start() < resume:
                 continue  # inside the statement just read (a post can contain 选举)
@@ -613,11 +662,16 @@ def _inline(
                 continue
             if _foreign_decider(before, ctx.region):
                 continue  # a district's or county's body decided it
-            found, consumed = _parse_after_verb(verb[0], sentence[verb.end() : verb.end() + 400], ctx)
+            rest = sentence[verb.end() : verb.end() + 400]
+            shift = 0
+            if rest.startswith("其") and last_person:
+                rest, shift = last_person + rest[1:], len(last_person) - 1
+            found, consumed = _parse_after_verb(verb[0], rest, ctx)
             if found:
                 position = start + verb.start()
                 results.append((found, marks.meeting_before(position), marks.date_before(position)))
-                resume = verb.end() + consumed
+                resume = verb.end() + consumed - shift
+                last_person = found[-1][0]
     return results
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from itertools import chain
 
-from .frontmatter import RED_HEADER_RE, is_masthead_line, is_running_head, tight
+from .frontmatter import RED_HEADER_RE, is_masthead_line, tight
 from .lines import Line
 from .text import CJK, CN_NUMERAL, DOC_NUMBER_RE
 from .types import ParseWarning, TocEntry
@@ -157,7 +157,7 @@ class _Shapes:
         # Running heads and page numbers count as blank: a title, its anchors
         # and a sentence broken at a page continue across them.
         self.tight = [tight(line.text) for line in lines]
-        self.tight = ["" if t and is_running_head(line.text) else t for t, line in zip(self.tight, lines, strict=True)]
+        self.tight = ["" if line.running_head else t for t, line in zip(self.tight, lines, strict=True)]
         self.nonblank = [i for i, t in enumerate(self.tight) if t]
         self._anchor: list[bool | None] = [None] * len(lines)
 
@@ -835,7 +835,7 @@ def _typed_title(
     if shapes.doc_number_line(i):
         title = _title_below(shapes, i, n)
         if title and _TYPED_END_RE.search(_closing_text(shapes, title)):
-            return [i, *title]
+            return title  # the start goes back over the 文号 (_extend_start)
         return None
     if not shapes.candidate_start(i):
         return None

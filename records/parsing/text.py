@@ -111,6 +111,53 @@ def fold_for_matching(text: str) -> str:
     return text
 
 
+# --- running heads ------------------------------------------------------------
+
+_ISSUE_NUMERAL = rf"(?:\d{{1,4}}|{CN_NUMERAL})"
+# Running heads and page numbers that some conversions leave inside the body:
+# the gazette's name and issue (in either order), "— 12 —", "·12·", "第12页".
+# The name must be a congress's or a government's gazette: a 统计公报 is a title.
+# A bare "第4号" is not one: under a 公告 title it is the announcement's number.
+_RH_NAME = rf"[{CJK}（）()]{{0,30}}(?:人民代表大会常务委员会|人大常委会|常委会|人民代表大会|人民政府|政府)公报"
+_RH_ISSUE = (
+    rf"(?:(?:19|20)\d\d年(?:第{_ISSUE_NUMERAL}[号期])?|第{_ISSUE_NUMERAL}期)(?:[(（]?总第.{{1,6}}[号期][)）]?)?"
+)
+_RH_PAGE = r"(?:[-—–－·・•]+\d{1,4}[-—–－·・•]*|\d{1,4}[-—–－·・•]+|第\d{1,4}页)"
+RUNNING_HEAD_RE = re.compile(
+    rf"^(?:{_RH_NAME}(?:{_RH_ISSUE})?|{_RH_ISSUE}(?:{_RH_NAME})?|[(（]总第.{{1,6}}[号期][)）])$|^{_RH_PAGE}$"
+)
+_MAX_RUNNING_HEAD = 90
+# Without the gazette's name, a running head starts with a year, 第, a bracket or a page number.
+_RUNNING_HEAD_STARTS = frozenset("-—–－·・•0123456789０１２３４５６７８９第(（")
+_PAGE_TOKEN_RE = re.compile(rf"^(?:{_RH_PAGE}|\d{{1,4}})$")
+
+
+def is_running_head(text: str) -> bool:
+    """True for a page number or a repeated gazette name/issue line in the body.
+
+    A page number printed beside the name on the same line (``·12·　…公报``)
+    is allowed at either end, when spaces separate it from the name.
+    """
+    if len(text) > _MAX_RUNNING_HEAD:
+        return False
+    if "公报" not in text and text.lstrip()[:1] not in _RUNNING_HEAD_STARTS:
+        return False  # most lines: without the name, an issue or a page number first
+    compact = "".join(text.split())
+    if not compact:
+        return False
+    if RUNNING_HEAD_RE.match(compact):
+        return True
+    tokens = text.split()
+    if len(tokens) < 2 or "公报" not in compact:
+        return False
+    for k in range(1, min(4, len(tokens))):  # "— 12 —" splits into three tokens
+        if _PAGE_TOKEN_RE.match("".join(tokens[:k])) and RUNNING_HEAD_RE.match("".join(tokens[k:])):
+            return True
+        if _PAGE_TOKEN_RE.match("".join(tokens[-k:])) and RUNNING_HEAD_RE.match("".join(tokens[:-k])):
+            return True
+    return False
+
+
 # --- person names -----------------------------------------------------------
 
 _ANNOTATION_RE = re.compile(r"[(（]([^()（）]{1,12})[)）]\s*$")
@@ -282,7 +329,18 @@ _HARD_WRAP_MIN = 16  # lines this long may be the full width of a narrow column
 _HARD_WRAP_EVIDENCE = 3  # lines of one width before it counts as the column width
 
 
-def _column_width(items: Sequence[tuple[int, str, bool]]) -> int | None:
+def _line_step(items: Sequence[tuple[int, str, bool]]) -> int:
+    """1 for text printed line after line, 2 when a converter put a blank line after every line."""
+    single = double = 0
+    for (number, _t, _r), (nxt, _t2, _r2) in pairwise(items):
+        if nxt == number + 1:
+            single += 1
+        elif nxt == number + 2:
+            double += 1
+    return 2 if double > 2 * single else 1
+
+
+def _column_width(items: Sequence[tuple[int, str, bool]], step: int = 1) -> int | None:
     """The width a hard-wrapping converter cut the lines at, if it did.
 
     Counted over lines followed directly (no blank line) by more text that
@@ -292,13 +350,21 @@ def _column_width(items: Sequence[tuple[int, str, bool]]) -> int | None:
     """
     counts: dict[int, int] = {}
     for (number, text, row), (nxt, _text, nxt_row) in pairwise(items):
-        if row or nxt_row or nxt != number + 1 or len(text) < _HARD_WRAP_MIN or text[-1] in _TERMINAL:
+        if row or nxt_row or nxt != number + step or len(text) < _HARD_WRAP_MIN or text[-1] in _TERMINAL:
             continue
         counts[len(text)] = counts.get(len(text), 0) + 1
     if not counts:
         return None
     width, seen = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    return width if seen >= _HARD_WRAP_EVIDENCE else None
+    # Lines of one width by coincidence (headings, names) are a few among
+    # many; a converter's column holds most of the lines that run on.
+    near = seen + counts.get(width - 1, 0) + counts.get(width + 1, 0)
+    if seen < _HARD_WRAP_EVIDENCE or near * 2 < sum(counts.values()):
+        return None
+    # The column is the widest a line gets: lines running past it are paragraphs
+    # the converter did not wrap, and the lines of one width are headings.
+    longer = sum(1 for _number, text, row in items if not row and len(text) > width + 2)
+    return width if longer * 2 <= near else None
 
 
 def join_paragraphs(lines: Sequence[tuple[int, str]], indents: frozenset[int] = frozenset()) -> list[Paragraph]:
@@ -326,7 +392,8 @@ def join_paragraphs(lines: Sequence[tuple[int, str]], indents: frozenset[int] = 
         for number, raw in lines
         if raw.strip()
     ]
-    wrap = _Wrap(_column_width(items), len(indents) >= _HARD_WRAP_EVIDENCE, indents)
+    step = _line_step(items)
+    wrap = _Wrap(_column_width(items, step), len(indents) >= _HARD_WRAP_EVIDENCE, indents, step)
 
     def flush() -> None:
         nonlocal parts, joined_lines
@@ -358,9 +425,10 @@ class _Wrap:
     width: int | None  # the column width, when lines are cut at one
     indented: bool  # paragraphs open with an indent
     indents: frozenset[int]
+    step: int = 1  # 2 when every line is followed by a blank line
 
     def of(self, previous: int, number: int) -> _Seam:
-        return _Seam(self.width, self.indented, number == previous + 1, number in self.indents)
+        return _Seam(self.width, self.indented, number == previous + self.step, number in self.indents)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from .types import ParseWarning, Span, TocEntry
 TOC_ENTRY_RE = re.compile(
     r"^(?:(?P<num>\d{1,3})[.．、]\s*)?(?P<title>[^\t]+?)\s*"
     r"(?:(?P<lead>[·…⋯‥・•]+|\.{3,}|．{3,}|-{4,}|_{3,})\s*\t?|\t)\s*"
-    r"(?:第\s*)?[(（]?(?P<page>\d{1,4})[)）]?\s*(?:页)?$"
+    r"[(（]?\s*(?:第\s*)?(?P<page>\d{1,4})\s*(?:页)?\s*[)）]?\s*$"
 )
 # The author printed between the leader and the page: "…的讲话……………赵立群　10",
 # also with the post: "…的报告……………市财政局局长　黄丽娟（3）".
@@ -33,8 +33,9 @@ _AUTHOR_ENTRY_RE = re.compile(
 # After a 目录 heading, converters sometimes render the dotted leader as
 # spaces: "关于……的报告      12".
 _SPACED_ENTRY_RE = re.compile(
-    r"^(?:(?P<num>\d{1,3})[.．、]\s*)?(?P<title>[^\t\s](?:[^\t]*[^\t\s])?)(?: {2,}|\u3000+)(?P<page>\d{1,4})$"
+    r"^(?:(?P<num>\d{1,3})[.．、]\s*)?(?P<title>[^\t\s](?:[^\t]*[^\t\s])?)(?P<gap> {1,}|\u3000+)(?P<page>\d{1,4})$"
 )
+_SPACED_TITLE_END_RE = re.compile(rf"[{CJK}）)》”]$")
 # …or print the page first: "12　在县十八届人大常委会第七次会议闭会时的讲话".
 _PAGE_FIRST_RE = re.compile(r"^(?P<page>\d{1,3})(?:[ \u3000]+|\t)(?P<title>[^\t\s\d.．、][^\t]*)$")
 # A group heading inside the TOC: ○ 葫政发文件, 【人事任免】, 一、常委会公告.
@@ -89,16 +90,29 @@ def _is_prose(text: str) -> bool:
     return len(compact) > _PROSE_LENGTH or (bool(compact) and compact[-1] in _TERMINAL)
 
 
-def _entry(text: str, spaced: bool) -> re.Match[str] | None:
-    """Match a TOC entry line; spaced leaders and pages printed first only count under a 目录 heading."""
+def _entry(text: str, spaced: bool, page_first: bool | None = None) -> re.Match[str] | None:
+    """Match a TOC entry line; spaced leaders and pages printed first only count under a 目录 heading.
+
+    ``page_first``: True when the TOC prints its pages first (only such
+    lines are entries then), False when it prints them last, None to try both.
+    """
     if len(text) > _MAX_ENTRY_CHARS:
         return None
+    if page_first:
+        match = _PAGE_FIRST_RE.match(text) if spaced and not is_masthead_line(text) else None
+        if match and (len(_CJK_CHAR_RE.findall(match["title"])) < 4 or match["title"].rstrip()[-1] in _TERMINAL + "，、：:"):
+            return None
+        return match
     match = TOC_ENTRY_RE.match(text) or _AUTHOR_ENTRY_RE.match(text)
     if match is None and spaced and not is_masthead_line(text):
         match = _SPACED_ENTRY_RE.match(text)
         if match and len(_CJK_CHAR_RE.findall(match["title"])) < 2:
             return None
-        if match is None:
+        if match and match["gap"] == " " and (
+            len(_CJK_CHAR_RE.findall(match["title"])) < 6 or not _SPACED_TITLE_END_RE.search(match["title"])
+        ):
+            return None  # one space before a number: a title only when it reads like one
+        if match is None and page_first is None:
             match = _PAGE_FIRST_RE.match(text)
             if match and (len(_CJK_CHAR_RE.findall(match["title"])) < 4 or match["title"].rstrip()[-1] in _TERMINAL + "，、：:"):
                 return None
@@ -134,6 +148,12 @@ def _first_heading(lines: Sequence[Line]) -> int | None:
     return None
 
 
+def _page_first(text: str, spaced: bool) -> bool:
+    """True when this entry line prints its page before the title."""
+    match = _entry(text, spaced)
+    return match is not None and match.re is _PAGE_FIRST_RE
+
+
 def _find_cluster(lines: Sequence[Line], heading: int | None) -> tuple[int, int] | None:
     """Indexes (first, last) of the first run of TOC entry lines, or None.
 
@@ -155,13 +175,14 @@ def _find_cluster(lines: Sequence[Line], heading: int | None) -> tuple[int, int]
                 return None
     if first < 0:
         return None
+    style = _page_first(lines[first].text, heading is not None)
     last = first
     gap = 0
     for index in range(first + 1, len(lines)):
         text = lines[index].text
         if not text:
             continue
-        if _entry(text, heading is not None):
+        if _entry(text, heading is not None, style):
             last, gap = index, 0
             continue
         if _is_prose(text) and not is_masthead_line(text):
@@ -199,7 +220,7 @@ def _split_doc_number(title: str) -> tuple[str, str | None]:
     return match["title"].strip(), normalise_doc_number(number["prefix"], number["year"], number["seq"])
 
 
-def _is_prefix(lines: Sequence[Line], index: int, end: int, spaced: bool) -> bool:
+def _is_prefix(lines: Sequence[Line], index: int, end: int, spaced: bool, page_first: bool | None = None) -> bool:
     """True when lines[index] is the first half of a TOC entry that wrapped."""
     line = lines[index]
     text = line.text
@@ -211,7 +232,7 @@ def _is_prefix(lines: Sequence[Line], index: int, end: int, spaced: bool) -> boo
         return False
     for nxt in range(index + 1, min(end + 1, len(lines))):
         if lines[nxt].text:
-            return bool(_entry(lines[nxt].text, spaced))
+            return bool(_entry(lines[nxt].text, spaced, page_first))
     return False
 
 
@@ -259,6 +280,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
     if cluster is None:
         return _pageless_toc(lines, heading) if heading is not None else Toc()
     first, last = cluster
+    style = _page_first(lines[first].text, spaced)
     start = _heading_before(lines, first)
     entries: list[TocEntry] = []
     section = ""
@@ -271,7 +293,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
         index += 1
         if not text:
             continue
-        match = _entry(text, spaced)
+        match = _entry(text, spaced, style)
         if match:
             parts = [p.text for p in prefix]
             if parts:  # the numbering "15. " sits on the first half of a wrapped entry
@@ -313,7 +335,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
         label = _section_label(text)
         if label is not None:
             section, prefix = label, []
-        elif _is_prefix(lines, index - 1, last, spaced):
+        elif _is_prefix(lines, index - 1, last, spaced, style):
             prefix.append(line)
         else:
             prefix = []
