@@ -65,6 +65,7 @@ MAX_TOKEN_CHARS = 60  # longer ASCII runs (hashes, garbage) are not indexed
 
 _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN_RE = re.compile(f"([{_CJK}]+)|([0-9a-z]+)")
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
 
 
 # --- folding and tokens --------------------------------------------------------
@@ -88,6 +89,8 @@ class _FoldTable(dict):
         value = folded if len(folded) == 1 else char.casefold()
         if len(value) != 1:
             value = char
+        if _CJK_CHAR_RE.match(value) and unicodedata.category(value) not in ("Lo", "Lm", "Nl"):
+            value = " "  # marks and punctuation in the CJK blocks (・゠゛) separate, as in FTS5
         self[code] = value
         return value
 

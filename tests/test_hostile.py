@@ -667,6 +667,11 @@ def test_markup_in_titles_and_names_is_shown_escaped_everywhere(client, clerk):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.content.decode()
+        kind = response["Content-Type"].split(";")[0]
+        if kind == "text/calendar":  # plain text by its format: never rendered as markup
+            checked += 1
+            continue
+        assert kind in ("text/html", "application/xml", "application/atom+xml", "application/rss+xml"), url
         assert not RAW.search(body), f"{url}: {RAW.search(body).group(0)}"
         checked += 1
         shown += "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -687,3 +692,26 @@ def test_markup_in_titles_and_names_is_shown_escaped_everywhere(client, clerk):
         client.get("/api/v1/people/?page_size=200").json()
     )
     print(f"\n  escaped everywhere: {checked} pages and API responses checked, markup shown escaped on {shown}")
+
+
+# --- known gap: a DOCX whose headers lie about its size -------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="records/parsing/sources.py checks the sizes a ZIP declares, then python-docx "
+    "inflates each part whole: a part that inflates far beyond its declared size takes "
+    "about twice its real size in memory (docs/reliability.md, open findings)",
+)
+def test_a_docx_lying_about_a_256_mb_part_is_refused_in_bounded_memory():
+    data = bytearray(docx_honest_bomb(256 * MB))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            if struct.unpack_from("<I", data, at + offset)[0] > MB:
+                struct.pack_into("<I", data, at + offset, 2048)
+            at = data.find(signature, at + 4)
+    result, seconds, peak = measured(lambda: load_gazette_file(bytes(data), filename="bomb.docx"))
+    print(f"\n  lying DOCX bomb, 256 MB inflated: {seconds:.2f} s, peak {peak:.0f} MB, {result}")
+    assert isinstance(result, GazetteParseError)
+    assert peak < 128

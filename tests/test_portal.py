@@ -382,6 +382,42 @@ def test_post_page_lists_holders_over_time(client, django_assert_num_queries):
     assert "安阳市人民政府市长" in html and "检察员" not in html
 
 
+def test_query_counts_do_not_grow_with_the_records(client, django_assert_num_queries):
+    """Thousands of rows: the same number of queries, one page of rows at a time."""
+    g = gazette(ANYANG, 2021, 3)
+    m = meeting("安阳市", "standing_committee", 14, 25)
+    post = Post.objects.get(title="安阳市人民政府副市长")
+    people = Person.objects.bulk_create(
+        Person(region="安阳市", name=f"测试{i:04d}") for i in range(1500)
+    )
+    decisions = PersonnelDecision.objects.bulk_create(
+        PersonnelDecision(
+            gazette=g, key=f"bulk:{p.pk}", region="安阳市", person=p, person_name=p.name,
+            action="appoint", positions=[post.title], meeting=m, date=dt.date(2021, 9, 22),
+        )
+        for p in people
+    )  # fmt: skip
+    PersonnelDecision.posts.through.objects.bulk_create(
+        PersonnelDecision.posts.through(personneldecision=d, post=post) for d in decisions
+    )
+    m.attendance.model.objects.bulk_create(
+        m.attendance.model(gazette=g, meeting=m, key=f"bulk:{p.pk}", person=p, name=p.name, status="present")
+        for p in people
+    )
+    for url, name in (
+        ("/decisions/", "decision-list"),
+        ("/decisions/?page=20", "decision-list"),
+        ("/people/", "person-list"),
+        ("/people/?page=20&order=stroke", "person-list"),
+        (m.get_absolute_url(), "meeting-detail"),
+    ):
+        with django_assert_num_queries(QUERY_COUNTS[name]):
+            get(client, url)
+    with django_assert_num_queries(QUERY_COUNTS["post-detail"]):
+        html = text_of(get(client, f"/posts/{post.pk}/"))
+    assert "测试1499" in html
+
+
 def test_unpublished_issue_is_404_everywhere(client):
     g = gazette(HULUDAO, 2020, 2)
     a = g.articles.order_by("number").first()

@@ -27,6 +27,10 @@ def test_fold_is_simplified_half_width_lower_case_and_keeps_the_length():
     assert search.fold("ＡＢＣ１２３") == "abc123"
 
 
+def test_punctuation_inside_the_cjk_blocks_separates_words():
+    assert search.index_tokens("カタ・カナ").split() == ["カタ", "カナ", "カ", "タ", "ナ"]
+
+
 def test_tokens_are_bigrams_words_then_each_character_once():
     tokens = search.index_tokens("张玲同志任市长，2021年").split()
     assert tokens[:5] == ["张玲", "玲同", "同志", "志任", "任市"]

@@ -27,11 +27,11 @@ import pytest
 
 from records.parsing import GazetteParseError, gazette_to_json, parse_gazette
 from records.parsing.extract import extract_records
-from records.parsing.frontmatter import is_running_head, read_front_matter
+from records.parsing.frontmatter import read_front_matter
 from records.parsing.lines import DocumentSource, split_lines
 from records.parsing.meetings import meeting_mentions, name_row, read_lists, view_document
 from records.parsing.personnel import proposal_at, split_posts
-from records.parsing.text import join_paragraphs, own_level
+from records.parsing.text import is_running_head, join_paragraphs, own_level
 from records.parsing.toc import parse_toc
 from records.parsing.types import Category, Document, GazetteInfo
 
@@ -82,13 +82,19 @@ def test_unseen_issue_reaches_every_bar(expected: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.name.split(".")[0])
-def test_unseen_issue_has_no_unmatched_articles(expected: Path) -> None:
+def test_unseen_issue_details_the_scorer_does_not_measure(expected: Path) -> None:
     actual = _parse_file(expected.with_name(expected.name.replace(".expected.json", ".txt")))
     codes = {w["code"] for w in actual["warnings"]}
     assert not codes & {"toc_entry_without_article", "article_not_in_toc", "extractor_failed"}
     assert not actual["truncated"]
     truth = json.loads(expected.read_text(encoding="utf-8"))
+    assert actual["gazette"]["published_on"] == truth["gazette"]["published_on"]
     assert [d["doc_number"] for d in actual["documents"]] == [d["doc_number"] for d in truth["documents"]]
+
+    def decisions(data: dict[str, Any]) -> list[tuple[str, str, str, str | None]]:
+        return sorted((d["person"], d["action"], json.dumps(d["meeting"]), d["date"]) for d in data["personnel_decisions"])
+
+    assert decisions(actual) == decisions(truth)
 
 
 def test_hard_wrapped_issue_survives_a_double_spaced_conversion(tmp_path: Path) -> None:
@@ -488,3 +494,27 @@ def test_lower_level_body_named_with_its_meeting_decides_nothing_here() -> None:
     assert _decisions(own, title="关于撤销周永福职务的决定", category="decision", info=info) == [
         ("周永福", "dismiss", ("柳溪县林业局局长",))
     ]
+
+
+def test_toc_keeps_one_page_position() -> None:
+    # After a TOC that prints pages last, a body row "1　张三　主任" is no entry.
+    text = (
+        "某市人大常委会公报\n2022年第1期\n目　录\n"
+        "某市人民代表大会常务委员会任免名单……………1\n某市人民代表大会常务委员会关于某事的决定……………2\n\n"
+        "某市人民代表大会常务委员会任免名单\n\n1　赵立群　某市财政局局长\n"
+    )
+    assert [e.title for e in parse_toc(split_lines(text)).entries] == [
+        "某市人民代表大会常务委员会任免名单",
+        "某市人民代表大会常务委员会关于某事的决定",
+    ]
+    # A title followed by a document word after a space keeps it.
+    assert _toc("目录\n\n某市物业管理条例 修正案……………3\n")[0][0] == "某市物业管理条例修正案"
+
+
+def test_announcement_number_inside_the_title_line() -> None:
+    text = (
+        "临河市人大常委会公报\n2022年第4期\n\n目　录\n\n临河市人民代表大会常务委员会公告（第12号）……1\n\n"
+        "临河市人民代表大会常务委员会公告（第12号）\n\n《临河市物业管理条例》现予公布。\n\n"
+        "临河市人民代表大会常务委员会\n\n2022年6月30日\n"
+    )
+    assert _titles(text) == [("临河市人民代表大会常务委员会公告（第12号）", "announcement", "第12号", "2022-06-30")]

@@ -225,6 +225,8 @@ def _doc_number(text: str) -> str | None:
     return normalise_doc_number(match["prefix"], match["year"], match["seq"]) if match else None
 
 
+# The number of an announcement printed in its title: …公告（第12号）, …令（第3号）.
+_TITLE_NUMBER_RE = re.compile(r"[(（]((?:〔[^〕]{1,8}〕)?第[〇零一二两三四五六七八九十百千\d]{1,8}号)[)）]$")
 _OPENING_DATE_RE = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)")
 
 
@@ -316,6 +318,8 @@ def build_draft(index: int, lines: Sequence[Line], segment: Segment, entry: TocE
         doc_number = entry.doc_number
     if doc_number is None and anchors["number"]:
         doc_number = anchors["number"][0].text.strip("()（）")
+    if doc_number is None and category == "announcement" and (number := _TITLE_NUMBER_RE.search(title)):
+        doc_number = number[1]  # 临河市人民代表大会常务委员会公告（第12号）
 
     # The issuing organ: the signature, else the organ line or title prefix, else the author.
     issuer = ""

@@ -27,6 +27,7 @@ from .text import (
     make_date,
     one_line_title,
 )
+from .text import is_running_head as is_running_head  # re-exported: it used to live here
 from .types import GazetteInfo, GazetteKind, IssueMetadata, Span
 
 

@@ -122,7 +122,7 @@ def _open_anchor(text: str) -> bool:
 
 
 # A paragraph's first line printed indented (two ideographic spaces, or spaces).
-_INDENT_RE = re.compile(rf"^(?:\u3000|\s{{2,}})[\u3000\s]*[{CJK}\d（(“《]")
+_INDENT_RE = re.compile(rf"^(?:\u3000| {{2,}})[\u3000 ]*[{CJK}\d（(“《]")
 
 
 def _split_inline_adoption(head: list[Paragraph]) -> list[Paragraph]:

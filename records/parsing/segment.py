@@ -14,7 +14,13 @@ date line, meeting parenthetical, number line, speaker and author lines) are
 its *anchors*, and the body starts after them. An article ends where the
 next one starts, so a trailing signature block stays with its article.
 
-Without a TOC the articles are found by their anchors alone.
+Without a TOC the articles are found by their anchors alone, by a 文号 line
+above a title, and by titles ending in a document word (…纪要, …的决定) that
+stand where an article can start (after a closed sentence or a signature
+date, before an anchor, an addressee or a dated first sentence). A title
+line may carry its own adoption line (``…任免名单（2022年9月27日…通过）``);
+running heads and page numbers count as blank lines; rows printed in
+columns (``王　涛　　…局长``) are never title lines.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ _ISSUE_NUMERAL = rf"(?:\d{{1,4}}|{CN_NUMERAL})"
 # the gazette's name and issue (in either order), "— 12 —", "·12·", "第12页".
 # The name must be a congress's or a government's gazette: a 统计公报 is a title.
 # A bare "第4号" is not one: under a 公告 title it is the announcement's number.
-_RH_NAME = rf"[{CJK}（）()]{{0,30}}(?:人民代表大会常务委员会|人大常委会|常委会|人民代表大会|人民政府|政府)公报"
+_RH_NAME = rf"[{CJK}（）()]{{0,30}}(?:人民代表大会常务委员会|人大常委会|常委会|人民代表大会|人大|人民政府|政府)公报"
 _RH_ISSUE = (
     rf"(?:(?:19|20)\d\d年(?:第{_ISSUE_NUMERAL}[号期])?|第{_ISSUE_NUMERAL}期)(?:[(（]?总第.{{1,6}}[号期][)）]?)?"
 )

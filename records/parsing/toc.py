@@ -3,7 +3,16 @@
 The TOC is the first cluster of ``title ····· page`` lines near the top of
 the file. Between its entries there may be blank lines (page breaks), a
 repeated masthead and publisher block (the TOC split over two pages), group
-headings such as ``○ 葫政发文件`` and the first half of a wrapped entry.
+headings such as ``○ 葫政发文件``, ``【人事任免】`` or ``一、常委会公告`` and
+the first half of a wrapped entry (or, when a title fills its line, the
+leader and page alone on the next line).
+
+Other shapes read: the author between the leader and the page
+(``…的讲话……赵立群　10``, ``…的报告……市财政局局长　黄秀云（4）``), the page
+printed first (``12　在…会议上的讲话``, its title wrapping onto an indented
+line), pages as ``(N)``, ``（第N页）`` or after a TAB, and a TOC that prints no
+pages at all: its titles (and 文号 lines) run until the body repeats the
+first title.
 """
 
 from __future__ import annotations
@@ -65,6 +74,8 @@ _DOC_NUMBER_ONLY_RE = re.compile(
     rf"^[(（]?(?P<docno>[{CJK}]{{1,10}}[〔\[［(（【]\d{{4}}[〕\]］)）】]\d{{1,5}}号)[)）]?$"
 )
 _LEADER_CHARS = "·…⋯‥・•.．-_ \u3000"
+# Words after a title that are part of it, not its author: …条例 修正案.
+_NOT_AUTHOR_RE = re.compile(r"(?:案|公告|附件|附表|说明|目录|全文|摘要|节选|摘编|草稿)$")
 _TERMINAL = "。；！？;!?"
 _MAX_GAP_LINES = 45  # non-entry lines allowed between two TOC entries (a masthead)
 _PROSE_LENGTH = 40  # a line this long without a leader is body prose, not TOC
@@ -239,7 +250,7 @@ def _is_prefix(lines: Sequence[Line], index: int, end: int, spaced: bool, page_f
 def _entry_title(parts: Sequence[str]) -> str:
     """One TOC title from its printed parts: leaders and a trailing author dropped."""
     parts = [p.rstrip(_LEADER_CHARS) for p in parts]
-    if parts and (author := _TRAILING_AUTHOR_RE.match(parts[-1].strip())):
+    if parts and (author := _TRAILING_AUTHOR_RE.match(parts[-1].strip())) and not _NOT_AUTHOR_RE.search(author["author"]):
         parts[-1] = author["title"]
     return title_line("\n".join(p for p in parts if p))
 
@@ -346,6 +357,7 @@ def parse_toc(lines: Sequence[Line]) -> Toc:
 # --- a table of contents without page numbers ------------------------------------
 
 _MAX_PAGELESS_LINES = 400  # a TOC without pages is read at most this far
+_MAX_PAGELESS_TITLE = 80  # a longer line is prose: no TOC there
 
 
 def _pageless_toc(lines: Sequence[Line], heading: int) -> Toc:
@@ -353,10 +365,12 @@ def _pageless_toc(lines: Sequence[Line], heading: int) -> Toc:
 
     Nothing marks where such a list ends, except that the body then prints
     the first title again: the TOC is the run of title lines after the
-    目录 heading up to the line that repeats its first title. Titles wrap
+    目录 heading up to the line that repeats its first title (or up to the
+    first red header, 文号 line or masthead line of the body). Titles wrap
     onto the next line (no blank between) until they end in a document
     word; a 文号 line under a title belongs to it; group headings set the
-    section. Without the repetition, or with prose before it, there is no TOC.
+    section. With prose or a table before that end, or fewer than two
+    titles, there is no TOC.
     """
     entries: list[TocEntry] = []
     pending: list[Line] = []
@@ -431,13 +445,11 @@ def _pageless_toc(lines: Sequence[Line], heading: int) -> Toc:
     return Toc(tuple(entries), heading, end + 1, ())
 
 
-_MAX_PAGELESS_TITLE = 80
-
-
 def _repeats(lines: Sequence[Line], index: int, key: str) -> bool:
     """True when one of the next three non-blank lines after index reads key."""
     seen = 0
-    for line in lines[index + 1 :]:
+    for at in range(index + 1, len(lines)):
+        line = lines[at]
         if not line.text:
             continue
         if tight(line.text) == key:
