@@ -264,3 +264,33 @@ PORTAL_PERMISSIONS_POLICY = [
     "magnetometer", "microphone", "payment", "usb",
 ]  # fmt: skip
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- Page cache for anonymous readers (portal/cache.py, bench/RESULTS.md) ---
+# Whole GET responses of the public pages and /api/, keyed on (data version, URL, Accept);
+# every load, publish, unpublish and correction bumps the data version, so nothing stale
+# is served. Pages live in Redis with REDIS_URL, else in each worker's memory (bounded);
+# the data version lives where every process of the site sees it: Redis, else a file-based
+# cache under var/. PORTAL_PAGE_CACHE=0 turns the cache off (bench/run.py --uncached).
+# Off under the test settings (tests roll the database back, not the cache);
+# tests/test_cache.py turns it on.
+PORTAL_PAGE_CACHE = env_bool(
+    "PORTAL_PAGE_CACHE",
+    default=os.environ.get("DJANGO_SETTINGS_MODULE") != "portal.settings_test",
+)
+PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "3600"))
+PORTAL_PAGE_CACHE_MAX_ENTRY = 512 * 1024  # bytes; larger responses are not kept
+PORTAL_PAGE_CACHE_EXCLUDE = ("/admin/", "/report/")
+if os.environ.get("REDIS_URL"):
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+    CACHES["data_version"] = {**CACHES["default"], "KEY_PREFIX": "portal"}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "portal.cache.BoundedLocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": 32 * 1024 * 1024},
+    }
+    CACHES["data_version"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": BASE_DIR / "var" / "cache" / "data-version",
+    }
+MIDDLEWARE.append("portal.cache.PageCacheMiddleware")  # innermost: every other middleware still runs

@@ -25,6 +25,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
+from portal.cache import bump_data_version
 from records import tombstones
 from records.models import (
     ACTIONS_ENDING_TENURE,
@@ -165,6 +166,8 @@ def load_gazette(
         total = report.total
         if not dry_run and (total.created or total.updated or total.deleted):
             rebuild_search_index(report.gazette)
+        if not dry_run:
+            bump_data_version()  # page cache (portal/cache.py): cached pages are out of date
         if publish:
             publish_gazette(report.gazette, user=user)
             report.published = True
@@ -205,6 +208,7 @@ def publish_gazette(gazette: Gazette, *, user: Any = None) -> bool:
         current.save(update_fields=["status", "published_at", "updated_at"])
         _fault_point("publish")
         rebuild_search_index(current)  # full-text search: now public
+        bump_data_version()  # page cache (portal/cache.py)
         _copy_status(current, gazette)
     return True
 
@@ -221,6 +225,7 @@ def unpublish_gazette(gazette: Gazette, *, user: Any = None) -> bool:
         # The API's changes feed: mirrors delete what the issue took with it.
         tombstones.record_unpublished(current)
         rebuild_search_index(current)  # full-text search: hidden again
+        bump_data_version()  # page cache (portal/cache.py)
         _copy_status(current, gazette)
     return True
 

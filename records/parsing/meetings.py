@@ -150,7 +150,7 @@ def view_document(source: DocumentSource) -> DocView:
     # as the first half of a page seam running into the addressee line.
     # Running heads and page numbers are read as blank lines (page seams).
     texts = [(line.number, "" if line.running_head else line.text) for line in lines]
-    indents = frozenset(line.number for line in lines if line.raw[:1] in " \u3000" and _INDENT_RE.match(line.raw))
+    indents = frozenset({line.number for line in lines if line.raw[:1] in " \u3000" and _INDENT_RE.match(line.raw)})
     head = join_paragraphs(texts[:split], indents)
     body = join_paragraphs(texts[split:], indents)
     head = [_arabic(p) for p in _split_inline_adoption(head)]

@@ -404,7 +404,7 @@ def join_paragraphs(lines: Sequence[tuple[int, str]], indents: frozenset[int] = 
 
     # A table row keeps its TABs between cells (a name and a post must not merge).
     for number, text, is_row in items:
-        if parts and not is_row and _continues(parts, text, joined_lines, wrap.of(last, number)):
+        if parts and not is_row and _continues(parts, text, joined_lines, wrap, last, number):
             parts.append(text)
             last = number
             joined_lines += 1
@@ -427,27 +427,23 @@ class _Wrap:
     indents: frozenset[int]
     step: int = 1  # 2 when every line is followed by a blank line
 
-    def of(self, previous: int, number: int) -> _Seam:
-        return _Seam(self.width, self.indented, number == previous + self.step, number in self.indents)
+
+_NO_WRAP = _Wrap(None, False, frozenset())
 
 
-@dataclass(frozen=True, slots=True)
-class _Seam:
-    """The layout between two consecutive non-blank lines."""
+def _continues(
+    parts: list[str], text: str, joined_lines: int, wrap: _Wrap = _NO_WRAP, previous_line: int = 0, line: int = 0
+) -> bool:
+    """Whether ``text`` (on ``line``) is the second half of the paragraph in ``parts``.
 
-    width: int | None
-    indented_layout: bool
-    adjacent: bool  # no blank line between
-    indented: bool  # the second line is indented: it opens a paragraph
-
-
-def _continues(parts: list[str], text: str, joined_lines: int, seam: _Seam | None = None) -> bool:
-    """Whether ``text`` is the second half of the paragraph in ``parts``."""
+    ``wrap`` tells how the document is laid out; ``previous_line`` is the
+    number of the last line of ``parts``.
+    """
     if joined_lines >= 200:  # a runaway join means the heuristic is wrong here
         return False
     previous = parts[-1]
     opened = parts[0]
-    if seam is not None and seam.indented:
+    if line in wrap.indents:
         return False  # an indented line opens a paragraph
     if text[0] in _CONTINUATION_START:
         return True
@@ -464,11 +460,10 @@ def _continues(parts: list[str], text: str, joined_lines: int, seam: _Seam | Non
         return True
     if len(previous) >= _SEAM_MIN_LENGTH:
         return True
-    if seam is None:
-        return False
-    if seam.width is not None and len(previous) >= seam.width - 2:
+    if wrap.width is not None and len(previous) >= wrap.width - 2:
         return True  # the line fills the column: the sentence goes on
-    return seam.adjacent and seam.indented_layout and len(previous) >= _HARD_WRAP_MIN // 2
+    adjacent = line == previous_line + wrap.step  # no blank line between (beyond the layout's own)
+    return adjacent and wrap.indented and len(previous) >= _HARD_WRAP_MIN // 2
 
 
 _TITLE_SPAN_RE = re.compile(r"《[^《》]*》")

@@ -1,0 +1,98 @@
+"""Generate a synthetic corpus from the sample gazettes, through the real load path.
+
+    python manage.py generate_corpus --issues 10000 [--seed 1] [--resume]
+
+Each issue is a sample made into another city's issue of another year
+(records.corpus), written by records.loading.load_gazette and published.
+The same seed gives the same corpus. Use a database of its own
+(PORTAL_SQLITE_PATH=var/bench.sqlite3 or DATABASE_URL=…/bench): the corpus
+is meant for benchmarks (bench/run.py), not for the portal's own data.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from records import corpus
+from records.models import Article, Gazette
+
+
+class Command(BaseCommand):
+    help = "Load N synthetic, published gazette issues made from the samples (for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--issues", type=int, required=True, help="size of the corpus")
+        parser.add_argument("--seed", type=int, default=1, help="same seed, same corpus")
+        parser.add_argument(
+            "--publications",
+            type=int,
+            default=None,
+            help="number of gazette series (default: about 64 issues each)",
+        )
+        parser.add_argument("--start", type=int, default=0, help="first issue index to load")
+        parser.add_argument("--stop", type=int, default=None, help="stop before this index")
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="skip the issues already in the database (an interrupted run goes on)",
+        )
+        parser.add_argument(
+            "--no-parsed-json",
+            action="store_true",
+            help="do not keep the gazette/1 JSON of each issue in GazetteSource.parsed",
+        )
+        parser.add_argument(
+            "--progress", type=int, default=100, help="print a line every N issues"
+        )
+
+    def handle(self, *args, **options):
+        total = options["issues"]
+        if total < 1:
+            raise CommandError("--issues must be at least 1")
+        seed = options["seed"]
+        publications = options["publications"] or corpus.default_publications(total)
+        start = max(0, options["start"])
+        stop = min(total, options["stop"] if options["stop"] is not None else total)
+        progress = max(1, options["progress"])
+        keep_json = not options["no_parsed_json"]
+        present: set[tuple[str, int, int]] = set()
+        if options["resume"]:
+            present = set(
+                Gazette.objects.values_list("publication__issuer", "year", "issue")
+            )
+        self.stdout.write(
+            f"corpus: seed {seed}, {total} issues over {publications} publications; "
+            f"loading {start}…{stop - 1} into {connection.vendor} {connection.settings_dict['NAME']}"
+        )
+        corpus.templates()  # parse the samples before the clock starts
+        began = time.perf_counter()
+        window = began
+        loaded = skipped = articles = 0
+        for index in range(start, stop):
+            plan = corpus.issue_plan(seed, index, total, publications)
+            if (plan.publication.issuer, plan.year, plan.issue) in present:
+                skipped += 1
+                continue
+            issue = corpus.make_issue(plan)
+            corpus.load_issue(issue, parsed_json=keep_json)
+            loaded += 1
+            articles += len(issue.parsed.documents)
+            if loaded % progress == 0:
+                now = time.perf_counter()
+                self.stdout.write(
+                    f"  {index + 1}/{total}: {loaded} loaded, {articles} articles, "
+                    f"{(now - window) / progress:.3f} s/issue over the last {progress}, "
+                    f"{now - began:.0f} s in all"
+                )
+                self.stdout.flush()
+                window = now
+        elapsed = time.perf_counter() - began
+        per_issue = elapsed / loaded if loaded else 0.0
+        self.stdout.write(
+            f"done: {loaded} issues ({articles} articles) loaded and published in {elapsed:.1f} s "
+            f"({per_issue:.3f} s/issue), {skipped} already present; the database now holds "
+            f"{Gazette.objects.count()} issues and {Article.objects.count()} articles"
+        )
