@@ -209,7 +209,9 @@ class _Matcher:
         years = "|".join(str(y) for y in range(year - 6, year + 2))
         cn_years = "|".join(_cn_year(y) for y in range(year - 6, year + 2))
         committee = [r for r in template.meetings if r.body == "standing_committee"]
-        terms = "|".join(sorted({cn_number(r.term) for r in template.meetings}, key=len, reverse=True))
+        terms = "|".join(
+            sorted({cn_number(r.term) for r in template.meetings}, key=len, reverse=True)
+        )
         numbers = "|".join(sorted({cn_number(r.number) for r in committee}, key=len, reverse=True))
         self.cn_terms = {cn_number(r.term): r.term for r in template.meetings}
         self.cn_numbers = {cn_number(r.number): r for r in committee}

@@ -44,9 +44,7 @@ class Command(BaseCommand):
             action="store_true",
             help="do not keep the gazette/1 JSON of each issue in GazetteSource.parsed",
         )
-        parser.add_argument(
-            "--progress", type=int, default=100, help="print a line every N issues"
-        )
+        parser.add_argument("--progress", type=int, default=100, help="print a line every N issues")
 
     def handle(self, *args, **options):
         total = options["issues"]
@@ -60,9 +58,7 @@ class Command(BaseCommand):
         keep_json = not options["no_parsed_json"]
         present: set[tuple[str, int, int]] = set()
         if options["resume"]:
-            present = set(
-                Gazette.objects.values_list("publication__issuer", "year", "issue")
-            )
+            present = set(Gazette.objects.values_list("publication__issuer", "year", "issue"))
         self.stdout.write(
             f"corpus: seed {seed}, {total} issues over {publications} publications; "
             f"loading {start}…{stop - 1} into {connection.vendor} {connection.settings_dict['NAME']}"

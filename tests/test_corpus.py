@@ -1,0 +1,111 @@
+"""The synthetic corpus (records/corpus.py, manage.py generate_corpus) behind bench/run.py.
+
+No timings here: bench/run.py measures speed. These tests pin what makes the
+corpus usable for benchmarks: the same seed gives the same corpus, it goes
+through the real load path, and the issues are published and distinct.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from people.models import Person
+from records import corpus
+from records import loading as loading_module
+from records.models import Article, Gazette, GazetteSource, GazetteStatus, Meeting
+from records.search import parse_query, search
+
+N = 5
+
+
+def fingerprint(issue: corpus.SyntheticIssue) -> tuple:
+    parsed = issue.parsed
+    return (
+        issue.plan.filename,
+        issue.text,
+        parsed.gazette,
+        tuple((d.title, d.date, d.meeting) for d in parsed.documents),
+        tuple((d.person, d.positions) for d in parsed.personnel_decisions),
+        tuple((m.ref, tuple(x.name for x in m.present)) for m in parsed.meetings),
+    )
+
+
+def test_the_same_seed_gives_the_same_issues_and_another_seed_others():
+    first = [fingerprint(issue) for issue in corpus.iter_issues(7, N)]
+    again = [fingerprint(issue) for issue in corpus.iter_issues(7, N)]
+    other = [fingerprint(issue) for issue in corpus.iter_issues(8, N)]
+    assert first == again
+    assert first != other
+    # Issue i does not depend on the issues before it: a run can be resumed or split.
+    assert fingerprint(next(corpus.iter_issues(7, N, start=3))) == first[3]
+
+
+def test_synthetic_issues_vary_city_year_people_and_meetings_line_for_line():
+    issues = [corpus.make_issue(corpus.issue_plan(1, i, 400)) for i in range(0, 400, 37)]
+    assert len(
+        {(i.parsed.gazette.issuer, i.parsed.gazette.year, i.parsed.gazette.issue) for i in issues}
+    ) == len(issues)
+    assert len({i.parsed.gazette.region for i in issues}) > 5
+    for issue in issues:
+        template = next(t for t in corpus.templates() if t.name == issue.plan.template)
+        info = issue.parsed.gazette
+        assert info.region == issue.plan.publication.region
+        assert info.kind == template.kind
+        # Substitutions never add or remove a line: every span still points at its line.
+        assert issue.text.count("\n") == template.text.count("\n")
+        if template.city != issue.plan.city:
+            assert template.city not in issue.text
+        printed = {d.person for d in issue.parsed.personnel_decisions}
+        assert not printed & set(template.names) - set(corpus.cast(1, issue.plan.city))
+        assert printed <= set(corpus.cast(1, issue.plan.city))
+        for meeting in issue.parsed.meetings:
+            assert meeting.ref.term == issue.plan.term
+        for document in issue.parsed.documents:
+            if document.date is not None:
+                assert abs(document.date.year - info.year) <= 2
+
+
+@pytest.mark.django_db
+def test_generate_corpus_loads_through_the_real_path_and_publishes_distinct_issues(monkeypatch):
+    calls = []
+    real_load = loading_module.load_gazette
+
+    def spy(parsed, **kwargs):
+        calls.append(parsed.gazette)
+        return real_load(parsed, **kwargs)
+
+    monkeypatch.setattr(loading_module, "load_gazette", spy)
+    out = io.StringIO()
+    call_command("generate_corpus", issues=N, seed=3, stdout=out)
+    assert "done: 5 issues" in out.getvalue()
+    assert len(calls) == N
+
+    gazettes = list(Gazette.objects.select_related("publication").order_by("pk"))
+    assert len(gazettes) == N
+    assert all(g.status == GazetteStatus.PUBLISHED and g.published_at for g in gazettes)
+    assert len({(g.publication_id, g.year, g.issue) for g in gazettes}) == N
+    expected = [issue.parsed.gazette for issue in corpus.iter_issues(3, N)]
+    assert [(g.publication.issuer, g.year, g.issue) for g in gazettes] == [
+        (info.issuer, info.year, info.issue) for info in expected
+    ]
+    assert [g.article_count for g in gazettes] == [
+        len(issue.parsed.documents) for issue in corpus.iter_issues(3, N)
+    ]
+    assert Article.objects.count() == sum(g.article_count for g in gazettes)
+    sources = GazetteSource.objects.order_by("gazette_id")
+    assert len({s.sha256 for s in sources}) == N
+    assert Meeting.objects.exists() and Person.objects.exists()
+
+    # Searchable like any published issue: a person of the corpus and a city.
+    person = Person.objects.order_by("pk").first()
+    assert search(parse_query(person.name), facets=False).hits
+    assert search(parse_query(gazettes[0].publication.region), facets=False).hits
+
+    # --resume loads nothing twice.
+    out = io.StringIO()
+    call_command("generate_corpus", issues=N, seed=3, resume=True, stdout=out)
+    assert "0 issues (0 articles) loaded" in out.getvalue()
+    assert Gazette.objects.count() == N
