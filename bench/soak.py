@@ -196,7 +196,9 @@ def open_loop(args: argparse.Namespace, paths: list[str], master: int) -> dict:
 
     def sampler() -> None:
         while not stop_sampling.is_set():
-            rss.append((time.monotonic() - start, [round(rss_mb(pid), 1) for pid in workers_of(master)]))
+            rss.append(
+                (time.monotonic() - start, [round(rss_mb(pid), 1) for pid in workers_of(master)])
+            )
             stop_sampling.wait(10)
 
     def client(seed: int) -> None:
@@ -232,7 +234,9 @@ def open_loop(args: argparse.Namespace, paths: list[str], master: int) -> dict:
     return {"latencies": latencies, "statuses": statuses, "rss": rss, "elapsed": elapsed}
 
 
-def closed_loop(args: argparse.Namespace, paths: list[str], concurrency: int, seconds: float) -> tuple[float, float, int]:
+def closed_loop(
+    args: argparse.Namespace, paths: list[str], concurrency: int, seconds: float
+) -> tuple[float, float, int]:
     """``concurrency`` clients back to back: requests/s, p99 latency, errors."""
     end = time.monotonic() + seconds
     latencies: list[float] = []
@@ -264,7 +268,9 @@ def throttle_check(args: argparse.Namespace) -> None:
     proc = start_gunicorn(args, env)
     try:
         if args.redis:
-            subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, stdout=subprocess.DEVNULL
+            )
         statuses = Counter(request("/api/v1/gazettes/", args.port)[0] for _ in range(40))
         log(f"throttle at 30/min, 40 API requests from one address: {dict(statuses)}")
     finally:
@@ -272,7 +278,9 @@ def throttle_check(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--workers", type=int, default=4)
@@ -280,7 +288,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second (open loop)")
     parser.add_argument("--duration", type=float, default=300.0, help="seconds (at most 900)")
     parser.add_argument("--clients", type=int, default=32, help="client threads of the open loop")
-    parser.add_argument("--capacity", action="store_true", help="measure the capacity instead (closed loop)")
+    parser.add_argument(
+        "--capacity", action="store_true", help="measure the capacity instead (closed loop)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     args.duration = min(args.duration, 900.0)  # bounded, whatever is asked
@@ -296,7 +306,9 @@ def main() -> None:
         if args.capacity:
             for concurrency in (2, 4, 8, 16):
                 rate, p99, errors = closed_loop(args, paths, concurrency, 20)
-                log(f"closed loop, {concurrency:2d} clients, 20 s: {rate:6.1f} req/s, p99 {p99 * 1000:6.0f} ms, {errors} errors")
+                log(
+                    f"closed loop, {concurrency:2d} clients, 20 s: {rate:6.1f} req/s, p99 {p99 * 1000:6.0f} ms, {errors} errors"
+                )
             return
         log(f"soak: {args.rate:g} req/s for {args.duration:g} s against {args.workers} gunicorn workers, "
             f"{len(paths)} URLs")  # fmt: skip
@@ -305,8 +317,10 @@ def main() -> None:
         stop(proc)
     lat = result["latencies"]
     errors = sum(n for key, n in result["statuses"].items() if key != "200")
-    log(f"requests {len(lat)} in {result['elapsed']:.0f} s = {len(lat) / result['elapsed']:.1f} req/s; "
-        f"statuses {dict(result['statuses'])}; errors {errors}")
+    log(
+        f"requests {len(lat)} in {result['elapsed']:.0f} s = {len(lat) / result['elapsed']:.1f} req/s; "
+        f"statuses {dict(result['statuses'])}; errors {errors}"
+    )
     log("latency from the due time: " + ", ".join(
         f"p{int(q * 100)} {percentile(lat, q) * 1000:.0f} ms" for q in (0.5, 0.9, 0.99)
     ) + f", max {max(lat) * 1000:.0f} ms, mean {statistics.mean(lat) * 1000:.0f} ms")  # fmt: skip
@@ -315,7 +329,9 @@ def main() -> None:
         log(f"  {at:6.0f} s  {values}")
     first, last = result["rss"][0][1], result["rss"][-1][1]
     if first and last:
-        log(f"RSS first sample → last: {sum(first) / len(first):.1f} → {sum(last) / len(last):.1f} MB per worker")
+        log(
+            f"RSS first sample → last: {sum(first) / len(first):.1f} → {sum(last) / len(last):.1f} MB per worker"
+        )
     throttle_check(args)
     if not args.keep:
         drop_database(args)

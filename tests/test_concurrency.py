@@ -27,8 +27,8 @@ from django.urls import reverse
 from records import loading
 from records.admin import CONFLICT_MESSAGE, CorrectionAdmin
 from records.loading import load_gazette
-from records.models import Article, Gazette, GazetteStatus
 from records.management.commands.ensure_clerk import ensure_clerk_group
+from records.models import Article, Gazette, GazetteStatus
 from tests.factories import make_parsed
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -172,7 +172,7 @@ def run_together(*calls):
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the caller
+        except Exception as exc:
             results[i] = exc
         finally:
             connections.close_all()
