@@ -242,7 +242,7 @@ class MeetingViewSet(ApiViewSet):
                 .select_related("gazette__publication", "person")
                 .filter(meeting_id=self.kwargs.get("pk"))
             )
-        agenda = AgendaItem.objects.filter(gazette__status=PUBLISHED).order_by("number", "id")
+        agenda = AgendaItem.objects.filter(visibility.in_published_issue()).order_by("number", "id")
         return (
             visibility.published_meetings()
             .select_related("gazette__publication")
@@ -287,6 +287,7 @@ class PersonnelDecisionViewSet(ApiViewSet):
         return (
             visibility.published_decisions()
             .select_related("person", "meeting", "article", "gazette__publication")
+            .defer("article__text")  # the source needs the article's number, title and page
             .prefetch_related(
                 Prefetch(
                     "posts", queryset=Post.objects.only("id", "title").order_by("title", "id")
@@ -310,8 +311,10 @@ class VoteViewSet(ApiViewSet):
     ordering_fields = {"id": "pk", "updated_at": "updated_at", "satisfied_pct": "satisfied_pct"}
 
     def get_queryset(self):
-        return visibility.published_votes().select_related(
-            "gazette__publication", "article", "meeting"
+        return (
+            visibility.published_votes()
+            .select_related("gazette__publication", "article", "meeting")
+            .defer("article__text")  # the source needs the article's number, title and page
         )
 
 
