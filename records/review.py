@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from people.models import Membership, Person, PersonAlias, Tenure
-from records import tombstones
+from records import search, tombstones
 from records.loading import LoadReport, load_gazette, rebuild_tenures
 from records.models import (
     Attendance,
@@ -186,6 +186,7 @@ def resolve_name(gazette: Gazette, name: str, *, person: Person | None, user: An
                 obj._history_user = user
                 obj.save(update_fields=["person", "corrected_fields", "updated_at"])
         rebuild_tenures([person.pk])
+        search.reindex_people([person.pk])
     return person
 
 
@@ -228,6 +229,7 @@ def merge_people(keep: Person, others: list[Person], *, user: Any = None) -> Per
             other.delete()
         tombstones.record_deletions(Person, ids)  # mirrors of the API delete them too
         rebuild_tenures([keep.pk])
+        search.reindex_people([keep.pk, *ids])
     return keep
 
 
@@ -250,6 +252,7 @@ def split_person(
                 obj._history_user = user
                 obj.save(update_fields=["person", "corrected_fields", "updated_at"])
         rebuild_tenures([person.pk, new.pk])
+        search.reindex_people([person.pk, new.pk])
     return new
 
 
