@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-corpus bench-web clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ lint: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m records.parsing.bench
+
+# Pages and API under gunicorn + wrk against a synthetic corpus (bench/RESULTS.md).
+# SQLite in var/bench.sqlite3, or BENCH_DB=postgres (postgres://postgres@127.0.0.1:5432/bench).
+BENCH_DB ?= sqlite
+BENCH_ISSUES ?= 10000
+BENCH_ENV = DJANGO_SECRET_KEY=bench-only DJANGO_SECURE=0 $(if $(filter postgres,$(BENCH_DB)),DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench,PORTAL_SQLITE_PATH=var/bench.sqlite3)
+
+bench-corpus: $(BIN)/.installed
+	$(if $(filter postgres,$(BENCH_DB)),-createdb -h 127.0.0.1 -U postgres bench)
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
+	$(BENCH_ENV) $(BIN)/python manage.py generate_corpus --issues $(BENCH_ISSUES) --resume
+
+bench-web: $(BIN)/.installed
+	$(BIN)/python -m bench.run --db $(BENCH_DB) --mode both
 
 clean:
 	rm -rf $(VENV) var

@@ -4,12 +4,13 @@ Not a test of the suite: a script whose figures go into docs/reliability.md.
 
     .venv/bin/python bench/soak.py --capacity               # closed loop: the capacity
     .venv/bin/python bench/soak.py --rate 60 --duration 300  # open loop at a fixed rate
+    .venv/bin/python bench/soak.py --uncached …              # without the page cache
 
 It creates (and afterwards drops) the database ``portal_soak`` on the PostgreSQL server
 of ``--postgres`` (default postgres://postgres@127.0.0.1:5432), migrates it, loads and
 publishes the sample gazettes, collects static files, starts gunicorn on 127.0.0.1 with
-production settings (DEBUG off, Redis cache if ``--redis`` answers), and sends requests
-only to 127.0.0.1, for a bounded time. Requests go out on a fixed schedule (open loop);
+production settings (DEBUG off, Redis cache, the page cache on unless ``--uncached``),
+and sends requests only to 127.0.0.1, for a bounded time. Requests go out on a fixed schedule (open loop);
 a latency is measured from the moment the request was due, so a stalled server shows.
 Every 10 s it samples the resident memory (RSS) of each gunicorn worker. At the end it
 checks the API throttle on the same stack: a client over its limit gets 429.
@@ -61,6 +62,8 @@ def environment(args: argparse.Namespace, *, api_rate: str) -> dict[str, str]:
     )
     if args.redis:
         env["REDIS_URL"] = args.redis
+    if args.uncached:
+        env["PORTAL_PAGE_CACHE"] = "0"  # every request renders from the database
     return env
 
 
@@ -292,10 +295,13 @@ def main() -> None:
         "--capacity", action="store_true", help="measure the capacity instead (closed loop)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--uncached", action="store_true", help="turn the page cache off (portal/cache.py)")
     args = parser.parse_args()
     args.duration = min(args.duration, 900.0)  # bounded, whatever is asked
 
     env = environment(args, api_rate="1000000/min")  # one client address: no throttle while soaking
+    log(f"page cache {'off' if args.uncached else 'on (the production default)'}; "
+        f"cache {'Redis ' + args.redis if args.redis else 'local memory'}")
     log(f"preparing database {DB} (migrate, load_samples, collectstatic) …")
     prepare_database(args, env)
     paths = urls(args)

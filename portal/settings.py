@@ -278,7 +278,7 @@ PORTAL_PAGE_CACHE = env_bool(
     default=os.environ.get("DJANGO_SETTINGS_MODULE") != "portal.settings_test",
 )
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "3600"))
-PORTAL_PAGE_CACHE_MAX_ENTRY = 512 * 1024  # bytes; larger responses are not kept
+PORTAL_PAGE_CACHE_MAX_ENTRY = 1024 * 1024  # bytes; larger responses are not kept
 PORTAL_PAGE_CACHE_EXCLUDE = ("/admin/", "/report/")
 if os.environ.get("REDIS_URL"):
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
@@ -287,7 +287,7 @@ else:
     CACHES["pages"] = {
         "BACKEND": "portal.cache.BoundedLocMemCache",
         "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": 32 * 1024 * 1024},
+        "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": 16 * 1024 * 1024},
     }
     CACHES["data_version"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

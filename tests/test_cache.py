@@ -225,3 +225,24 @@ def test_the_local_store_is_bounded_in_bytes():
     kept = [number for number in range(10) if store.get(f"page-{number}") is not None]
     assert kept == [7, 8, 9]  # the least recently used went first
     store.clear()
+
+
+def test_the_file_based_data_version_is_shared_by_every_process(page_cache, settings, tmp_path):
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from portal.cache import VERSION_KEY, bump_data_version
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "data_version": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        },
+    }
+    first = data_version()
+    assert data_version() == first
+    # Another process (a manage.py load, another worker) bumps the same file.
+    FileBasedCache(str(tmp_path), {}).set(VERSION_KEY, "from-another-process", timeout=None)
+    assert data_version() == "from-another-process"
+    bump_data_version()
+    assert data_version() not in (first, "from-another-process")
