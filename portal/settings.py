@@ -294,3 +294,7 @@ else:
         "LOCATION": BASE_DIR / "var" / "cache" / "data-version",
     }
 MIDDLEWARE.append("portal.cache.PageCacheMiddleware")  # innermost: every other middleware still runs
+# SQLite: keep each worker's connection. A new one reads the whole schema (about 260 tables
+# and indexes) on its first statement: about 8 ms, more than most pages' queries together.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("PORTAL_SQLITE_CONN_MAX_AGE", "600"))
