@@ -548,6 +548,7 @@ def measure_mode(
     with gunicorn(args, cached=cached, port=port) as process:
         base = f"http://127.0.0.1:{port}"
         warm(port, urls, times=args.workers * 2 + 1 if cached else 1)
+        load_before = os.getloadavg()
         health = Row("/healthz (ceiling)", "/healthz")
         rows = [Row(name, path) for name, path in urls]
         started = time.perf_counter()
@@ -566,7 +567,14 @@ def measure_mode(
         searches = [] if cached else search_latency(port, args.search_terms)
         rss = worker_rss_mb(process.pid)
         elapsed = time.perf_counter() - started
-    return {"health": health, "rows": rows, "rss": rss, "seconds": elapsed, "searches": searches}
+    return {
+        "health": health,
+        "rows": rows,
+        "rss": rss,
+        "seconds": elapsed,
+        "searches": searches,
+        "load": (load_before, os.getloadavg()),
+    }
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -695,7 +703,11 @@ def report_mode(
         f"gunicorn worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in rss)}"
         + ("  MISS (≥ 200 MB)" if any(mb >= RSS_MB for mb in rss) else "")
     )
-    lines.append(f"measured in {result['seconds']:.0f} s")
+    before, after = result["load"]
+    lines.append(
+        f"measured in {result['seconds']:.0f} s; load average {before[0]:.1f} before, "
+        f"{after[0]:.1f} after (2 CPUs: other work on the machine competes with the server)"
+    )
     return "\n".join(lines), misses
 
 
