@@ -7,8 +7,6 @@ paged without counting (people.selectors.seek_page).
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from records import selectors
 from records.api.visibility import visible_publications
 from records.filters import GazetteFilter, MeetingFilter, PersonnelDecisionFilter
 from records.models import Action, Gazette, GazetteSource, Meeting, PersonnelDecision
+from records.parsing.sources import sniff_kind
 
 
 def _filtered(filterset):
@@ -87,12 +86,19 @@ def gazette_download(request, pk: int):
     if source is None:
         raise Http404("这一期没有保存原始文件。")
     filename = source.filename or f"gazette-{gazette.pk}.txt"
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    if content_type.startswith("text/"):
-        content_type += "; charset=utf-8"
-    response = HttpResponse(bytes(source.content), content_type=content_type)
+    data = bytes(source.content)
+    # The type comes from the content, as at upload, never from the name a file was given.
+    content_type = DOWNLOAD_TYPES.get(sniff_kind(data), "application/octet-stream")
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text": "text/plain",  # the original bytes, in whatever encoding they came
+}
 
 
 @require_GET
