@@ -162,15 +162,17 @@ def load_gazette(
             filename=filename,
             parsed_json=parsed_json or {},
         )
+        # Publishing rebuilds the search index itself, so it goes first.
+        published_now = publish and publish_gazette(report.gazette, user=user)
+        if publish:
+            report.published = True
         # Full-text search (records.search): the index rows follow its records.
         total = report.total
-        if not dry_run and (total.created or total.updated or total.deleted):
+        changed = total.created or total.updated or total.deleted
+        if not dry_run and changed and not published_now:
             rebuild_search_index(report.gazette)
         if not dry_run:
             bump_data_version()  # page cache (portal/cache.py): cached pages are out of date
-        if publish:
-            publish_gazette(report.gazette, user=user)
-            report.published = True
         if dry_run:
             transaction.set_rollback(True)
         return report

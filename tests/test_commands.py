@@ -36,6 +36,26 @@ def test_load_gazette_refuses_junk_with_one_line_and_no_traceback(tmp_path, cont
 
 
 @pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused_by_its_size_before_it_is_read(tmp_path):
+    import tracemalloc
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:  # sparse: 60 MB that take no disk
+        handle.truncate(60 * 1024 * 1024)
+    out, err = StringIO(), StringIO()
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError, match="1 of 1 files failed"):
+            call_command("load_gazette", str(big), stdout=out, stderr=err)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "文件太大（60.0 MB），上限为 50 MB" in err.getvalue()
+    assert peak < 5 * 1024 * 1024, "the file was read before its size was checked"
+    assert not Gazette.objects.exists()
+
+
+@pytest.mark.django_db
 def test_failed_file_leaves_the_database_as_it_was_and_the_others_load(tmp_path):
     junk = tmp_path / "junk.bin"
     junk.write_bytes(bytes(range(256)) * 40)

@@ -692,15 +692,9 @@ def test_markup_in_titles_and_names_is_shown_escaped_everywhere(client, clerk):
     print(f"\n  escaped everywhere: {checked} pages and API responses checked, markup shown escaped on {shown}")
 
 
-# --- known gap: a DOCX whose headers lie about its size -------------------------------------
+# --- a DOCX whose headers lie about its size ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="records/parsing/sources.py checks the sizes a ZIP declares, then python-docx "
-    "inflates each part whole: a part that inflates far beyond its declared size takes "
-    "about twice its real size in memory (docs/reliability.md, open findings)",
-)
 def test_a_docx_lying_about_a_256_mb_part_is_refused_in_bounded_memory():
     data = bytearray(docx_honest_bomb(256 * MB))
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):

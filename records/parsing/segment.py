@@ -31,7 +31,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from heapq import heappop, heappush
+from heapq import heappop, heappush, nsmallest
 from itertools import chain
 
 from .frontmatter import RED_HEADER_RE, is_masthead_line, tight
@@ -117,7 +117,8 @@ MIN_SCORE = 0.6  # between the two, only when both end in the same word
 _ANCHOR_BONUS = 0.05
 _SIGNATURE_PENALTY = 0.15  # a one-line "title" followed by a date is a signature
 _SEAM_PENALTY = 0.1  # a "title" right after a broken sentence is its continuation
-_MAX_PAIRS_PER_ENTRY = 256  # bounds the alignment on pathological repetition
+_MAX_PAIRS_PER_ENTRY = 48  # bounds the alignment on pathological repetition
+_POSTING_BUDGET = 1200  # line postings counted per TOC entry when looking for its title
 _NEAR_BEST = 0.25
 _COMMON_POSTING = 40  # lines holding a bigram before it counts as common
 _MIN_SHARED_FRACTION = 0.35
@@ -586,6 +587,14 @@ class _CandidateIndex:
                 self.covering[i].append(s)
                 if i not in self.line_key:
                     self.line_key[i] = _match_key(strip_inline_adoption(shapes.tight[i]))
+        # Whole candidates by their text, so that an exact title is never lost
+        # among thousands of near-identical ones when plausible() has to cut.
+        self.exact: dict[str, list[int]] = defaultdict(list)
+        for s, members in self.lines.items():
+            joined = ""
+            for i in members:
+                joined += self.line_key[i]
+                self.exact[joined].append(s)
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, key in self.line_key.items():
             for gram in _bigrams(key):
@@ -610,17 +619,37 @@ class _CandidateIndex:
             )
         return cached
 
-    def plausible(self, grams: frozenset[str]) -> list[int]:
-        """Starts whose candidate shares enough bigrams with a TOC title."""
-        rare = [g for g in grams if 0 < len(self.postings.get(g, ())) <= self.common]
-        counted = rare or list(grams)
-        shared = Counter(chain.from_iterable(self.postings.get(g, ()) for g in counted))
+    def plausible(self, key: str, grams: frozenset[str]) -> list[int]:
+        """Starts whose candidate shares enough bigrams with a TOC title, best first.
+
+        Counts the title's rarest bigrams, up to a budget of postings, so that
+        the work per TOC entry stays bounded however many similar titles an
+        issue prints (an issue of thousands of 关于第N项…的报告 would
+        otherwise cost entries × lines).
+        """
+        exact = self.exact.get(key, [])
+        if exact:
+            # The same text is the best match there is; near misses would lose
+            # to it in the alignment, so they need not be looked for.
+            return list(dict.fromkeys(exact))
+        sized = sorted((len(self.postings[g]), g) for g in grams if g in self.postings)
+        counted: list[str] = []
+        budget = _POSTING_BUDGET
+        for size, gram in sized:
+            if counted and (size > self.common or size > budget):
+                break
+            counted.append(gram)
+            budget -= size
+        shared = Counter(chain.from_iterable(self.postings[g] for g in counted))
         need = max(1, int(len(counted) * _MIN_SHARED_FRACTION))
         per_start: dict[int, int] = defaultdict(int)
         for i, count in shared.items():
             for s in self.covering[i]:
                 per_start[s] += count
-        return [s for s, count in per_start.items() if count >= need]
+        passing = [(-count, s) for s, count in per_start.items() if count >= need]
+        if len(passing) > _MAX_PAIRS_PER_ENTRY:
+            passing = nsmallest(_MAX_PAIRS_PER_ENTRY, passing)
+        return [s for _count, s in passing]
 
 
 def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) -> list[_Pair]:
@@ -629,12 +658,13 @@ def _score_pairs(shapes: _Shapes, entries: Sequence[TocEntry], lo: int, n: int) 
     adjustments: dict[tuple[int, int], float] = {}
     pairs: list[_Pair] = []
     for j, entry in enumerate(entries):
-        grams = _bigrams(_match_key(entry.title))
+        key = _match_key(entry.title)
+        grams = _bigrams(key)
         if not grams:
             continue
         closing = _closing_word(entry.title)
         found: list[_Pair] = []
-        for s in index.plausible(grams):
+        for s in index.plausible(key, grams):
             members = index.lines[s]
             best_k, best = 1, -1.0
             for k in range(1, len(members) + 1):

@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextvars
 import io
 import itertools
+import os
 import re
 import statistics
 import struct
@@ -60,6 +61,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "SourceKind",
     "normalise_text",
+    "read_path",
     "read_source",
     "sniff_kind",
 ]
@@ -73,6 +75,7 @@ DEFAULT_MAX_BYTES = 50 * MB
 ZIP_MAX_ENTRIES = 2_000  # a Word file has a few dozen parts, a few hundred with images
 ZIP_MAX_UNCOMPRESSED = 256 * MB
 ZIP_MAX_CONTENT_TYPES = 1 * MB
+_ZIP_CHUNK = 1 * MB
 
 # PDF limits.
 PDF_MAX_PAGES = 3_000
@@ -224,6 +227,23 @@ def sniff_kind(data: bytes) -> SourceKind:
 
 
 # --- entry point ----------------------------------------------------------------------
+
+
+def read_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a file on disk, refused by its size before it is read.
+
+    Reads at most ``max_bytes + 1`` bytes, so that a file that grows while it
+    is read, or a device with no end, is refused by length as well.
+    Raises OSError when the file cannot be opened.
+    """
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise GazetteParseError(MSG_TOO_LARGE.format(size=size / MB, limit=max_bytes / MB))
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise GazetteParseError(MSG_TOO_LARGE.format(size=len(data) / MB, limit=max_bytes / MB))
+    return data
 
 
 def read_source(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -492,7 +512,25 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         )
     if any(info.flag_bits & 0x1 for info in infos):
         raise GazetteParseError(MSG_ZIP_ENCRYPTED)
+    _inflate_within_declared_sizes(archive, infos)
     return archive
+
+
+def _inflate_within_declared_sizes(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Inflate every part in small chunks, so that a part larger than it says is refused.
+
+    The checks above trust the sizes the directory declares; zipfile stops a
+    part at its declared size and fails its CRC, but only after inflating a
+    whole read at once, and python-docx reads each part whole. Reading here in
+    chunks finds the lie while memory stays at one chunk.
+    """
+    try:
+        for info in infos:
+            with archive.open(info) as member:
+                while member.read(_ZIP_CHUNK):
+                    pass
+    except _ZIP_ERRORS:
+        raise GazetteParseError(MSG_ZIP_BROKEN) from None
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:

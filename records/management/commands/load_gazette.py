@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from records.loading import LoadError, load_gazette_file
 from records.management.commands._metadata import add_metadata_arguments, metadata_from_options
-from records.parsing import GazetteParseError
+from records.parsing import GazetteParseError, read_path
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         failures = []
         for path in paths:
             try:
-                data = path.read_bytes()
+                data = read_path(path)
                 report = load_gazette_file(
                     data,
                     filename=path.name,

@@ -9,7 +9,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from records.management.commands._metadata import add_metadata_arguments, metadata_from_options
-from records.parsing import GazetteParseError, gazette_to_json, parse_gazette, read_source
+from records.parsing import (
+    GazetteParseError,
+    gazette_to_json,
+    parse_gazette,
+    read_path,
+    read_source,
+)
 
 
 class Command(BaseCommand):
@@ -24,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, format, **options):
         try:
-            parsed = parse_gazette(read_source(path.read_bytes(), path.name), metadata_from_options(options))
+            parsed = parse_gazette(read_source(read_path(path), path.name), metadata_from_options(options))
         except OSError as exc:
             self.stderr.write(f"{path}: 无法读取文件：{exc.strerror or exc}")
             sys.exit(2)
