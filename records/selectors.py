@@ -485,10 +485,12 @@ def _people_named(article: Article, decisions: list[PersonnelDecision]) -> list[
     """People the article names: those its decisions are about, and the people of the
     same issue (attendance, name lists, decisions) whose name is in its text. One query."""
     gazette = article.gazette_id
-    candidates = visible_people().filter(
-        Exists(PersonnelDecision.objects.filter(person=OuterRef("pk"), gazette=gazette))
-        | Exists(Attendance.objects.filter(person=OuterRef("pk"), gazette=gazette))
-        | Exists(NameListEntry.objects.filter(person=OuterRef("pk"), gazette=gazette))
+    # From the issue's rows to the people (indexed by issue), never the other way round:
+    # the article's issue is published, so everyone it names is public.
+    candidates = Person.objects.filter(
+        Q(pk__in=PersonnelDecision.objects.filter(gazette=gazette).values("person_id"))
+        | Q(pk__in=Attendance.objects.filter(gazette=gazette).values("person_id"))
+        | Q(pk__in=NameListEntry.objects.filter(gazette=gazette).values("person_id"))
     )
     by_decision = {d.person_id for d in decisions if d.person_id}
     text = article.title + "\n" + article.text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from people.models import Person, Post, Tenure
 from records.api.common import absolute, site_path
@@ -45,7 +44,7 @@ class ApiURLField(serializers.Field):
         self.viewname = viewname
 
     def to_representation(self, obj):
-        return reverse(self.viewname, args=[obj.pk], request=self.context.get("request"))
+        return absolute(self.context.get("request"), site_path(self.viewname, obj.pk))
 
 
 class CorrectedMixin(serializers.Serializer):

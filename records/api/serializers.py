@@ -117,12 +117,26 @@ class SourceSerializer(serializers.Serializer):
         lines = None
         if obj.first_line is not None:
             lines = [obj.first_line, obj.last_line if obj.last_line is not None else obj.first_line]
+        # The same shape as GazetteRefSerializer / ArticleRefSerializer, built
+        # directly: a serializer instance per row costs more than the whole row.
+        request = self.context.get("request")
         gazette = obj.gazette
         return {
-            "gazette": GazetteRefSerializer(gazette, context=self.context).data
+            "gazette": {
+                "id": gazette.pk,
+                "title": str(gazette),
+                "year": gazette.year,
+                "issue": gazette.issue,
+                "url": absolute(request, site_path("records:gazette-detail", gazette.pk)),
+            }
             if gazette
             else None,
-            "article": ArticleRefSerializer(article, context=self.context).data
+            "article": {
+                "id": article.pk,
+                "number": article.number,
+                "title": article.title,
+                "url": absolute(request, site_path("records:article-detail", article.pk)),
+            }
             if article
             else None,
             "page": article.page if article else None,
