@@ -89,6 +89,9 @@ def _check_readable(text: str) -> str:
 def _parse(text: str, metadata: IssueMetadata | None) -> ParsedGazette:
     text = _check_readable(text)
     lines = split_lines(text)
+    # A text with no masthead anywhere is refused before the costly steps; the
+    # masthead is looked for again below, in the front matter proper.
+    _require_header(read_front_matter(lines, len(lines)), metadata)
     toc = parse_toc(lines)
     body_lo = toc.end if toc.entries else 0
     segmentation = segment_body(lines, toc.entries, body_lo)
