@@ -1,28 +1,41 @@
 """Feeds: Atom and RSS for new issues, new decisions and each person; iCalendar of meetings.
 
-Feeds carry published issues only, like every page. The iCalendar file is
-written by hand (RFC 5545: CRLF line ends, lines folded at 75 octets,
-TEXT values escaped); meetings are all-day events.
+Feeds carry published issues only, like every page, and a bounded number of
+items read in a fixed number of queries: the FEED_ITEMS newest, the
+CALENDAR_MEETINGS most recent meetings. The iCalendar file is written by hand
+(RFC 5545: CRLF line ends, lines folded at 75 octets, TEXT values escaped);
+meetings are all-day events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
 from people.selectors import visible_people
-from records.models import AgendaItem, Gazette, Meeting, PersonnelDecision
+from records.api.visibility import in_published_issue, visible_publications
+from records.models import AgendaItem, Gazette, Meeting, PersonnelDecision, Publication
 from records.search import decision_title
 from records.selectors import decision_url
+from records.sitemaps import pk_url
 
 FEED_ITEMS = 50
+# The calendar carries the most recent meetings, not every meeting ever (tens
+# of megabytes nationally): a subscriber's calendar wants the latest ones, and
+# ?publication= narrows it to one city's, whose 500 reach back for decades.
+CALENDAR_MEETINGS = 500
+CALENDAR_FIELDS = (
+    "region", "body", "term", "number", "date", "updated_at",
+    "gazette__year", "gazette__issue", "gazette__publication__issuer", "gazette__publication__name",
+)  # fmt: skip
 
 
 def _moment(value: dt.datetime | None, fallback: dt.date | None = None) -> dt.datetime | None:
@@ -33,6 +46,13 @@ def _moment(value: dt.datetime | None, fallback: dt.date | None = None) -> dt.da
     return None
 
 
+def newest_issues() -> QuerySet[Gazette]:
+    """Published issues, last published first: the order of the gazette_feed index (records/0007)."""
+    return Gazette.objects.published().order_by(
+        F("published_at").desc(nulls_last=True), "-year", "-issue", "-id"
+    )
+
+
 class GazetteFeed(Feed):
     title = "公报门户 · 最新公报"
     description = "新发布的人大常委会公报与政府公报。"
@@ -41,11 +61,7 @@ class GazetteFeed(Feed):
         return reverse("records:gazette-list")
 
     def items(self):
-        return (
-            Gazette.objects.published()
-            .for_list()
-            .order_by(F("published_at").desc(nulls_last=True), "-year", "-issue", "-id")[:FEED_ITEMS]
-        )
+        return newest_issues().for_list()[:FEED_ITEMS]
 
     def item_title(self, item: Gazette) -> str:
         return str(item)
@@ -76,8 +92,12 @@ class DecisionFeed(Feed):
         return reverse("records:decision-list")
 
     def items(self):
+        # The newest decisions are in the newest issues: sorting the decisions of
+        # FEED_ITEMS issues, not of every issue, whatever plan the database picks
+        # for a sort on a joined table's column.
+        issues = newest_issues().values("pk")[:FEED_ITEMS]
         return (
-            PersonnelDecision.objects.published()
+            PersonnelDecision.objects.filter(gazette__in=issues)
             .for_list()
             .defer("article__text")
             .order_by(
@@ -167,17 +187,24 @@ def ical_escape(value: str) -> str:
 
 
 def ical_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    parts, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        limit = 75 if not parts else 74  # continuation lines start with a space
-        if size + width > limit:
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    parts.append(current)
+    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1).
+
+    Cuts the encoded line: a cut that falls inside a character moves back over
+    its continuation bytes (10xxxxxx, at most three), so each byte is looked at
+    about once, not encoded one character at a time.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts: list[str] = []
+    start, width = 0, 75
+    while len(data) - start > width:
+        end = start + width
+        while data[end] & 0xC0 == 0x80:
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, width = end, 74  # continuation lines start with a space
+    parts.append(data[start:].decode("utf-8"))
     return "\r\n ".join(parts)
 
 
@@ -185,34 +212,64 @@ def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _publication_or_404(value: str) -> Publication:
+    # Not an id (or beyond any id: SQLite refuses integers past 64 bits) is a 404 too.
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        publication = visible_publications().filter(pk=int(value)).first()
+        if publication is not None:
+            return publication
+    raise Http404("没有这个公报。")
+
+
 @require_GET
-def meetings_ics(request):
-    """Every published meeting with a date, as all-day events."""
+def meetings_ics(request: HttpRequest) -> HttpResponse:
+    """The CALENDAR_MEETINGS most recent published meetings with a date, as all-day events.
+
+    ``?publication=<id>`` keeps the meetings first reported in that
+    publication's issues (one city's congress). Two queries, three with a
+    publication, whatever the number of meetings.
+    """
     host = request.get_host().split(":")[0] or "gazette-portal"
-    meetings = (
-        Meeting.objects.published()
-        .exclude(date=None)
-        .select_related("gazette__publication")
-        .prefetch_related(
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.filter(gazette__status="published").order_by("number"),
-            )
-        )
-        .order_by("date", "pk")
+    name = "公报门户 · 会议"
+    meetings = Meeting.objects.exclude(date=None)
+    publication_id = request.GET.get("publication")
+    if publication_id is None:
+        # Walks the date index newest first and probes each meeting's issue.
+        meetings = meetings.filter(in_published_issue())
+    else:
+        publication = _publication_or_404(publication_id)
+        name += f" · {publication}"
+        # From the publication's issues to their meetings: a small publication
+        # does not walk every meeting of the country by date.
+        issues = Gazette.objects.published().filter(publication=publication).values("pk")
+        meetings = meetings.filter(gazette__in=issues)
+    newest = list(
+        meetings.select_related("gazette__publication")
+        .only(*CALENDAR_FIELDS)  # what an event shows: no JSON columns to decode
+        .order_by("-date", "-pk")[:CALENDAR_MEETINGS]
     )
+    agendas: dict[int, list[str]] = defaultdict(list)
+    for meeting_id, number, text in (
+        AgendaItem.objects.filter(in_published_issue(), meeting__in=[m.pk for m in newest])
+        .order_by("meeting_id", "number")
+        .values_list("meeting_id", "number", "text")
+    ):
+        agendas[meeting_id].append(f"{number}. {text}")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//gazette-portal//meetings//ZH",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + ical_escape("公报门户 · 会议"),
+        "X-WR-CALNAME:" + ical_escape(name),
+        "X-WR-CALDESC:" + ical_escape(f"已发布公报所载最近{CALENDAR_MEETINGS}次会议（按会议日期）。"),
         "X-WR-TIMEZONE:Asia/Shanghai",
     ]
-    for meeting in meetings:
-        url = request.build_absolute_uri(meeting.get_absolute_url())
-        agenda = "\n".join(f"{item.number}. {item.text}" for item in meeting.agenda_items.all())
+    origin = request.build_absolute_uri("/")[:-1]
+    meeting_url = pk_url("records:meeting-detail")
+    for meeting in reversed(newest):  # oldest first, as the calendar always listed them
+        url = origin + meeting_url(meeting.pk)
+        agenda = "\n".join(agendas[meeting.pk])
         description = f"{meeting.gazette}\n{agenda}".strip() if meeting.gazette else agenda
         lines += [
             "BEGIN:VEVENT",

@@ -1,8 +1,6 @@
-from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import path
 
-from records import feeds, views
-from records.sitemaps import SITEMAPS
+from records import feeds, sitemaps, views
 
 app_name = "records"
 
@@ -27,16 +25,6 @@ urlpatterns = [
     path("people/<int:pk>/feed.rss", feeds.PersonFeed(), name="feed-person-rss"),
     path("report/", views.report_error, name="report-error"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path(
-        "sitemap.xml",
-        sitemaps_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "records:sitemap-section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemaps_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
 ]
