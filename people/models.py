@@ -6,8 +6,13 @@ same name in two cities is two people until a clerk says otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from people import sorting
 
 
 class Gender(models.TextChoices):
@@ -23,6 +28,30 @@ class PersonQuerySet(models.QuerySet):
         """People printed under this name, as their own name or a recorded variant."""
         return self.filter(models.Q(name=name) | models.Q(aliases__name=name)).distinct()
 
+    # The writes that bypass Person.save() keep the stored sort keys too.
+
+    def bulk_create(self, objs: Iterable[Person], *args: Any, **kwargs: Any) -> list[Person]:
+        objs = list(objs)
+        for person in objs:
+            if person.sort_keys_stale():
+                person.set_sort_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Iterable[Person], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for person in objs:
+                person.set_sort_keys()
+            fields = [*fields, *(f for f in sorting.SORT_FIELDS if f not in fields)]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        if "name" in kwargs and not all(f in kwargs for f in sorting.SORT_FIELDS):
+            if not isinstance(kwargs["name"], str):
+                raise TypeError("A name set by an expression needs its sort keys set with it.")
+            kwargs = {**sorting.sort_keys(kwargs["name"]), **kwargs}
+        return super().update(**kwargs)
+
 
 class Person(models.Model):
     region = models.CharField("地区", max_length=50)
@@ -34,10 +63,20 @@ class Person(models.Model):
     corrected_fields = models.JSONField("已校对字段", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The name's place in pinyin and in surname-stroke order (people.sorting),
+    # so that the people list is sorted and paged by the database. Derived
+    # from the name on every write; never edited.
+    sort_pinyin = models.CharField(
+        "拼音排序键", max_length=sorting.PINYIN_KEY_LENGTH, default="", editable=False
+    )
+    sort_stroke = models.CharField(
+        "笔画排序键", max_length=sorting.STROKE_KEY_LENGTH, default="", editable=False
+    )
 
     objects = PersonQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    # The sort keys follow from the name: the history need not repeat them.
+    history = HistoricalRecords(excluded_fields=list(sorting.SORT_FIELDS))
 
     class Meta:
         verbose_name = "人员"
@@ -47,6 +86,8 @@ class Person(models.Model):
             models.Index(fields=["region", "name"], name="person_region_name"),
             models.Index(fields=["name"], name="person_name"),
             models.Index(fields=["updated_at"], name="person_updated"),
+            models.Index(fields=["sort_pinyin", "id"], name="person_sort_pinyin"),
+            models.Index(fields=["sort_stroke", "id"], name="person_sort_stroke"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -56,6 +97,34 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.sort_keys_stale():
+            self.set_sort_keys()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *sorting.SORT_FIELDS}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Person:
+        instance = super().from_db(db, field_names, values)
+        # The stored keys are those of the name as read: remember it, so a save
+        # recomputes them (and loads pypinyin) only when the name changed.
+        instance._sorted_name = instance.__dict__.get("name")
+        return instance
+
+    def sort_keys_stale(self) -> bool:
+        deferred = self.get_deferred_fields()
+        if "name" in deferred:
+            return False  # the name was not read, so it is not being changed
+        if self.name != getattr(self, "_sorted_name", None):
+            return True
+        return any(f not in deferred and not getattr(self, f) for f in sorting.SORT_FIELDS)
+
+    def set_sort_keys(self) -> None:
+        for field, value in sorting.sort_keys(self.name).items():
+            setattr(self, field, value)
+        self._sorted_name = self.name
 
 
 class PersonAlias(models.Model):

@@ -6,34 +6,33 @@ read records' models. Those are looked up at run time (``apps.get_model``,
 never imports ``records`` (STYLE §3.1, records → people only), and what is
 public is decided in one place, records.api.visibility.
 
-Name order. Pinyin order uses pypinyin, with the readings of surnames that
-differ from the common reading (曾 zēng, 单 shàn, 解 xiè …). The official
-surname-stroke order (姓氏笔画) ranks the surname by stroke count and then
-by its strokes in the order 横竖撇点折, puts single-character given names
-before longer ones, and then ranks the given name the same way; the stroke
-table is the one cn_sort ships (stroke count, then stroke shapes, for 20,000
-characters). Without that table the stroke order is not offered.
+Name order (pinyin, surname strokes) is defined in people.sorting; every
+person stores its keys, so lists are sorted and paged by the database and
+reading a page never loads pypinyin or the stroke table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from importlib import import_module
-from importlib.util import find_spec
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from people import sorting
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
+
+# Importable from here as before; the order itself lives in people.sorting.
+from people.sorting import pinyin_initial as pinyin_initial
+from people.sorting import pinyin_key as pinyin_key
+from people.sorting import stroke_key as stroke_key
+from people.sorting import stroke_order_available as stroke_order_available
 
 T = TypeVar("T")
 
@@ -95,76 +94,8 @@ def seek_page(rows: QuerySet | Sequence[T], number: int, per_page: int) -> SeekP
 
 # --- name order ----------------------------------------------------------------
 
-# Surnames read otherwise than the character's common reading.
-SURNAME_READINGS = {
-    "曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2", "查": "zha1",
-    "区": "ou1", "乐": "yue4", "覃": "qin2", "缪": "miao4", "盖": "ge3", "召": "shao4",
-    "翟": "zhai2", "任": "ren2", "华": "hua4", "纪": "ji3", "宁": "ning4", "秘": "bi4",
-    "种": "chong2", "繁": "po2", "员": "yun4", "句": "gou1", "过": "guo1", "燕": "yan1",
-    "洗": "xian3", "隗": "wei3", "阚": "kan4", "藏": "zang4", "薄": "bo2", "相": "xiang4",
-    "都": "du1", "长": "chang2", "能": "nai4", "黑": "he4", "蕃": "pi2", "尉": "wei4",
-}  # fmt: skip
-
-
-@cache
-def _stroke_ranks() -> dict[str, int] | None:
-    """Character → rank by stroke count, then strokes 横竖撇点折; None without the table.
-
-    Only cn_sort's data file is read: importing the package would reconfigure logging.
-    """
-    spec = find_spec("cn_sort")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = os.path.join(next(iter(spec.submodule_search_locations)), "res", "all_word.json")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            entries = json.load(handle)["all_word"]
-    except (OSError, ValueError, KeyError):
-        return None
-    return {entry["chinese"]: entry["stroke_increment_level"] for entry in entries}
-
-
-def stroke_order_available() -> bool:
-    return _stroke_ranks() is not None
-
-
-def _stroke_rank(char: str) -> int:
-    ranks = _stroke_ranks() or {}
-    return ranks.get(char, 1_000_000 + ord(char))
-
-
-@lru_cache(maxsize=65536)
-def stroke_key(name: str) -> tuple:
-    """姓氏笔画: the surname's strokes, then shorter given names first, then their strokes."""
-    if not name:
-        return ()
-    return (_stroke_rank(name[0]), len(name), tuple(_stroke_rank(c) for c in name[1:]), name)
-
-
-@lru_cache(maxsize=65536)
-def pinyin_key(name: str) -> tuple:
-    """Pinyin order: each syllable without tone, then tone, then strokes, then the character."""
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True, errors=list)
-    if name and name[0] in SURNAME_READINGS and syllables:
-        syllables[0] = SURNAME_READINGS[name[0]]
-    key = []
-    for char, syllable in zip(name, syllables, strict=False):
-        syllable = syllable.lower()
-        tone = syllable[-1] if syllable[-1:].isdigit() else "0"
-        key.append((syllable.rstrip("012345"), tone, _stroke_rank(char), char))
-    return (tuple(key), name)
-
-
-def pinyin_initial(name: str) -> str:
-    """The letter a name is filed under in pinyin order (A–Z, or # for anything else)."""
-    key = pinyin_key(name)[0]
-    letter = key[0][0][:1].upper() if key and key[0][0] else ""
-    return letter if "A" <= letter <= "Z" else "#"
-
-
 ORDERS = {"pinyin": "拼音", "stroke": "姓氏笔画"}
+ORDER_FIELDS = {"pinyin": sorting.PINYIN_FIELD, "stroke": sorting.STROKE_FIELD}
 
 
 # --- what is public ------------------------------------------------------------
@@ -206,38 +137,33 @@ class PersonRow:
 
 
 def person_list_page(*, people: QuerySet, order: str, number: int, per_page: int = 50) -> SeekPage:
-    """One page of people in pinyin or stroke order: two queries.
+    """One page of people in pinyin or stroke order: three queries, however many people.
 
-    Names are sorted in Python (no database sorts pinyin or strokes): one query
-    reads the id and name of every matching person, a second the page's rows.
+    The database sorts on the stored keys (people.sorting) and the pk, and
+    returns only the page (LIMIT/OFFSET on the keys' index); the page's
+    current posts and terms come in one query each.
     """
-    key = stroke_key if order == "stroke" else pinyin_key
-    names = sorted(people.values_list("pk", "name"), key=lambda row: (key(row[1]), row[0]))
-    page = seek_page(names, number, per_page)
-    ids = [pk for pk, _ in page.items]
     current = visible_tenures().current().select_related("post").order_by(F("started_on").asc(nulls_last=True), "id")
-    by_id = {
-        person.pk: person
-        for person in Person.objects.filter(pk__in=ids).prefetch_related(
-            Prefetch("tenures", queryset=current, to_attr="current_tenures"),
-            Prefetch("memberships", queryset=Membership.objects.order_by("term")),
-        )
-    }
-    rows = [
+    rows = people.order_by(ORDER_FIELDS.get(order, sorting.PINYIN_FIELD), "pk").prefetch_related(
+        Prefetch("tenures", queryset=current, to_attr="current_tenures"),
+        Prefetch("memberships", queryset=Membership.objects.order_by("term")),
+    )
+    page = seek_page(rows, number, per_page)
+    items = [
         PersonRow(
-            person=by_id[pk],
-            initial=pinyin_initial(by_id[pk].name) if order == "pinyin" else "",
-            current_posts=[t.post for t in by_id[pk].current_tenures],
-            terms=list(by_id[pk].memberships.all()),
+            person=person,
+            initial=sorting.initial_of(person.sort_pinyin) if order == "pinyin" else "",
+            current_posts=[t.post for t in person.current_tenures],
+            terms=list(person.memberships.all()),
         )
-        for pk in ids
-        if pk in by_id
+        for person in page.items
     ]
-    return SeekPage(items=rows, number=page.number, has_next=page.has_next)
+    return SeekPage(items=items, number=page.number, has_next=page.has_next)
 
 
 def membership_terms() -> list[int]:
-    return sorted(set(Membership.objects.values_list("term", flat=True)))
+    # DISTINCT in the database: the model's ordering would join and sort every person.
+    return list(Membership.objects.order_by("term").values_list("term", flat=True).distinct())
 
 
 # --- a person's page ---------------------------------------------------------------

@@ -116,7 +116,7 @@ QUERY_COUNTS = {
     "meeting-list": 4,
     "meeting-detail": 8,
     "decision-list": 3,
-    "person-list": 6,
+    "person-list": 5,
     "person-detail": 12,
     "post-list": 2,
     "post-detail": 3,
