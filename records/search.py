@@ -41,6 +41,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.db import connection, transaction
+from django.db.models.signals import post_delete, pre_delete
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -538,25 +539,47 @@ def rebuild_search_index(gazette, *, apps=django_apps) -> None:
         )
         reindex_people(people, apps=apps)
         reindex_posts(posts, apps=apps)
-        _purge_orphans(cursor)
 
 
-def _purge_orphans(cursor) -> None:
-    for kind, table, column in (
-        (ARTICLE, "records_article", "object_id"),
-        (DECISION, "records_personneldecision", "object_id"),
-        (PERSON, "people_person", "object_id"),
-        (POST, "people_post", "object_id"),
-    ):
-        cursor.execute(
-            f"DELETE FROM {TABLE} WHERE kind = %s AND NOT EXISTS "
-            f"(SELECT 1 FROM {table} t WHERE t.id = {TABLE}.{column})",
-            [kind],
-        )
-    cursor.execute(
-        f"DELETE FROM {TABLE} WHERE gazette_id IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM records_gazette g WHERE g.id = {TABLE}.gazette_id)"
-    )
+# --- rows of deleted records ----------------------------------------------------------
+# Deleting a record deletes its index row at once (one indexed DELETE), so that a
+# rebuild never has to look for orphans across the whole index: that look grows with
+# every issue ever loaded, and would make each load slower than the one before.
+
+_KIND_OF_MODEL = {
+    "records.article": ARTICLE,
+    "records.personneldecision": DECISION,
+    "people.person": PERSON,
+    "people.post": POST,
+}
+
+
+def _record_deleted(sender, instance, **kwargs) -> None:
+    kind = _KIND_OF_MODEL.get(sender._meta.label_lower)
+    if kind is not None:
+        _delete(kind, [instance.pk])
+
+
+def _gazette_about_to_be_deleted(sender, instance, **kwargs) -> None:
+    """Note the people and posts whose rows summarise this issue, to rewrite them after."""
+    with connection.cursor() as cursor:
+        instance._search_people = _ids_built_from(cursor, instance.pk, PERSON)
+        instance._search_posts = _ids_built_from(cursor, instance.pk, POST)
+
+
+def _gazette_deleted(sender, instance, **kwargs) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE gazette_id = %s", [instance.pk])
+    reindex_people(getattr(instance, "_search_people", ()))
+    reindex_posts(getattr(instance, "_search_posts", ()))
+
+
+for _label in _KIND_OF_MODEL:
+    post_delete.connect(_record_deleted, sender=_label, dispatch_uid=f"search-delete-{_label}")
+pre_delete.connect(
+    _gazette_about_to_be_deleted, sender="records.Gazette", dispatch_uid="search-gazette-pre"
+)
+post_delete.connect(_gazette_deleted, sender="records.Gazette", dispatch_uid="search-gazette")
 
 
 def _article_rows(m: _Models, gazette_id: int) -> list[_Row]:

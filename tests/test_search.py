@@ -233,6 +233,28 @@ def test_rows_of_deleted_records_are_purged_on_the_next_rebuild(samples):
 
 
 @pytest.mark.django_db
+def test_deleting_a_record_removes_its_row_at_once_and_a_rebuild_reads_only_its_issue(samples):
+    anyang = Gazette.objects.get(publication__issuer="安阳市人民代表大会常务委员会")
+    titles = list(Article.objects.values_list("title", flat=True))
+    article = next(a for a in anyang.articles.order_by("number") if titles.count(a.title) == 1)
+    assert ("article", article.title) in hits(article.title)
+    article.delete()
+    assert ("article", article.title) not in hits(article.title)
+    zhang = Person.objects.get(name="张玲")
+    zhang.delete()
+    assert ("person", "张玲") not in hits("张玲")
+    # A rebuild touches the index through the issue's own rows only: no statement
+    # of it reads the whole index (an anti-join over every row would grow with the corpus).
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        search.rebuild_search_index(anyang)
+    statements = [q["sql"] for q in captured.captured_queries if "records_search_entry" in q["sql"]]
+    assert statements
+    assert not [sql for sql in statements if "NOT EXISTS" in sql.upper()]
+
+
+@pytest.mark.django_db
 def test_long_and_repetitive_texts_match_to_their_last_character(samples):
     """Without chunks PostgreSQL would drop positions past 16,383 and past 256 per lexeme."""
     gazette = Gazette.objects.get(publication__issuer="葫芦岛市人民政府")
