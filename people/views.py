@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from people import selectors
 from people.filters import PERSON_ROLES, PersonFilter, PostFilter
+from records import choices
 
 
 def _publications() -> list:
@@ -39,7 +40,7 @@ def person_list(request):
             if key != "stroke" or selectors.stroke_order_available()
         ],
         "publications": _publications(),
-        "terms": selectors.membership_terms(),
+        "terms": choices.membership_terms(),
         "roles": PERSON_ROLES,
         "selected": {key: request.GET.get(key, "") for key in ("publication", "term", "role", "q")},
     }

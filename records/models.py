@@ -103,6 +103,13 @@ class GazetteQuerySet(models.QuerySet):
         return self.select_related("publication")
 
 
+def _in_published_issue() -> models.Exists:
+    """The row's issue is published, as a correlated EXISTS (records.api.visibility says why)."""
+    return models.Exists(
+        Gazette.objects.filter(pk=models.OuterRef("gazette_id"), status=GazetteStatus.PUBLISHED)
+    )
+
+
 class Gazette(models.Model):
     """One issue of a gazette: publication + year + issue number."""
 
@@ -192,7 +199,7 @@ class ExtractedRecord(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
-        return self.filter(gazette__status=GazetteStatus.PUBLISHED)
+        return self.filter(_in_published_issue())
 
     def of_category(self, category: str) -> ArticleQuerySet:
         return self.filter(category=category)
@@ -326,7 +333,7 @@ class Citation(ExtractedRecord):
 
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> MeetingQuerySet:
-        return self.filter(gazette__status=GazetteStatus.PUBLISHED)
+        return self.filter(_in_published_issue())
 
 
 class Meeting(models.Model):
@@ -459,7 +466,7 @@ class NameListEntry(ExtractedRecord):
 
 class PersonnelDecisionQuerySet(models.QuerySet):
     def published(self) -> PersonnelDecisionQuerySet:
-        return self.filter(gazette__status=GazetteStatus.PUBLISHED)
+        return self.filter(_in_published_issue())
 
     def for_list(self) -> PersonnelDecisionQuerySet:
         return self.select_related("person", "meeting", "article", "gazette__publication")

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from people.models import Body, Organisation, Post
 from people.selectors import SeekPage, page_number, seek_page
+from records import choices, selectors
 from records import search as search_index
-from records import selectors
 from records.api.visibility import visible_publications
 from records.filters import GazetteFilter, MeetingFilter, PersonnelDecisionFilter
 from records.models import Action, Gazette, GazetteSource, Meeting, PersonnelDecision
@@ -161,14 +161,14 @@ def meeting_list(request):
     filterset = MeetingFilter(request.GET, queryset=meetings)
     rows, status = _filtered(filterset)
     page = seek_page(rows, page_number(request.GET.get("page")), 30)
-    published = Meeting.objects.published()
+    terms, years = choices.meeting_terms_and_years()
     context = {
         "page": page,
         "filterset": filterset,
         "publications": _publication_choices(),
         "bodies": Body.choices,
-        "terms": sorted(set(published.values_list("term", flat=True).distinct()), reverse=True),
-        "years": [d.year for d in published.dates("date", "year", order="DESC")],
+        "terms": terms,
+        "years": years,
         "selected": {key: request.GET.get(key, "") for key in ("publication", "body", "term", "year")},
     }
     return render(request, "records/meeting_list.html", context, status=status)

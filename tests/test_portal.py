@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
@@ -113,10 +114,10 @@ QUERY_COUNTS = {
     "publication-list": 2,
     "publication-detail": 2,
     "article-detail": 7,
-    "meeting-list": 4,
+    "meeting-list": 5,  # 4 once the filter options are cached (records.choices)
     "meeting-detail": 8,
     "decision-list": 3,
-    "person-list": 5,
+    "person-list": 6,  # 5 once the filter options are cached (records.choices)
     "person-detail": 12,
     "post-list": 2,
     "post-detail": 3,
@@ -411,6 +412,7 @@ def test_query_counts_do_not_grow_with_the_records(client, django_assert_num_que
         ("/people/?page=20&order=stroke", "person-list"),
         (m.get_absolute_url(), "meeting-detail"),
     ):
+        cache.clear()  # the filter options kept by records.choices: count the first visit
         with django_assert_num_queries(QUERY_COUNTS[name]):
             get(client, url)
     with django_assert_num_queries(QUERY_COUNTS["post-detail"]):

@@ -1,0 +1,47 @@
+"""Filter options kept per data version (records.choices): kept while nothing changes, never stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from records import choices
+from records.loading import unpublish_gazette
+from records.models import Gazette, Meeting
+from tests.test_portal import samples  # noqa: F401  (the module-scoped sample issues)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_meeting_options_are_kept_until_a_record_changes(samples):  # noqa: F811
+    terms, years = choices.meeting_terms_and_years()
+    assert years and 1999 not in years
+    with CaptureQueriesContext(connection) as kept:
+        assert choices.meeting_terms_and_years() == (terms, years)
+    assert len(kept) == 1  # the data version only
+
+    meeting = Meeting.objects.published().exclude(date=None).order_by("pk").first()
+    meeting.date = dt.date(1999, 5, 1)
+    meeting.save()  # a clerk's correction: audited, so the data version moves
+    assert 1999 in choices.meeting_terms_and_years()[1]
+
+
+def test_unpublishing_an_issue_takes_its_options_away(samples):  # noqa: F811
+    before = choices.meeting_terms_and_years()
+    gazette = Gazette.objects.get(
+        publication__issuer="营口市人民代表大会常务委员会", year=2024, issue=1
+    )
+
+    def years_of(meetings) -> set[int]:
+        return {d.year for d in meetings.exclude(date=None).values_list("date", flat=True)}
+
+    only_there = years_of(Meeting.objects.filter(gazette=gazette)) - years_of(
+        Meeting.objects.exclude(gazette=gazette)
+    )
+    assert only_there and only_there <= set(before[1])
+    unpublish_gazette(gazette)
+    _terms, years = choices.meeting_terms_and_years()
+    assert not only_there & set(years)
