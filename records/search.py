@@ -285,16 +285,24 @@ class RawResults:
     has_next: bool
     total: int
     facets: Facets
+    capped: bool = False  # more rows matched than MATCH_CAP: total and facets are lower bounds
 
 
-def _match_sql() -> str:
+def _match_sql(alias: str = "e") -> str:
     if connection.vendor == "postgresql":
-        return "e.tsv @@ to_tsquery('simple', %s)"
-    return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        return f"{alias}.tsv @@ to_tsquery('simple', %s)"
+    return f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
 
 
 def _match_param(query: Query) -> str:
     return query.tsquery() if connection.vendor == "postgresql" else query.fts5()
+
+
+# A query matches at most this many index rows, the most recently indexed first: a
+# two-character word such as 预算 is in tens of thousands of rows, and ranking,
+# grouping and counting them all would cost time in proportion to the corpus. Past
+# the cap the counts read "more than"; filters narrow the rows before the cap.
+MATCH_CAP = 2000
 
 
 def _where(
@@ -305,20 +313,33 @@ def _where(
     year: int | None,
     publications: Sequence[int] | None = None,
 ) -> tuple[str, list[Any]]:
-    clauses, params = [_match_sql()], [_match_param(query)]
+    """``e.id IN (the newest MATCH_CAP matching rows that pass the filters)``."""
+    clauses, params = [], []
     if kind:
-        clauses.append("e.kind = %s")
+        clauses.append("e2.kind = %s")
         params.append(kind)
     if publication:
-        clauses.append("e.publication_id = %s")
+        clauses.append("e2.publication_id = %s")
         params.append(publication)
     if publications is not None:
-        clauses.append(f"e.publication_id IN ({', '.join(['%s'] * len(publications))})")
+        clauses.append(f"e2.publication_id IN ({', '.join(['%s'] * len(publications))})")
         params.extend(publications)
     if year:
-        clauses.append("e.year = %s")
+        clauses.append("e2.year = %s")
         params.append(year)
-    return " AND ".join(clauses), params
+    if connection.vendor != "postgresql" and not clauses:
+        # FTS5 hands its rowids out newest first and stops at the limit.
+        sub = (
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"ORDER BY rowid DESC LIMIT {MATCH_CAP}"
+        )
+        return f"e.id IN ({sub})", [_match_param(query)]
+    match = _match_sql("e2")
+    sub = (
+        f"SELECT e2.id FROM {TABLE} e2 WHERE {' AND '.join([match, *clauses])} "
+        f"ORDER BY e2.id DESC LIMIT {MATCH_CAP}"
+    )
+    return f"e.id IN ({sub})", [_match_param(query), *params]
 
 
 def search(
@@ -335,8 +356,8 @@ def search(
     """Hits of one page (per_page + 1 fetched to know if another follows) and the facets.
 
     Each facet is counted with the other facets' choices applied, not its own,
-    so that a reader can switch between its values. Five queries; two without
-    facets. ``publications`` limits the hits to those publications.
+    so that a reader can switch between its values. Three queries with no facet
+    chosen, six with one; two without facets. ``publications`` limits the hits to those publications.
     """
     if not query or publications == []:
         return RawResults(query, [], False, 0, Facets())
@@ -372,17 +393,43 @@ def search(
                 row_ids,
             )
             rows = {row[0]: row for row in cursor.fetchall()}
-        counted = (
-            _facets(cursor, query, kind=kind, publication=publication, year=year)
-            if facets
-            else Facets()
-        )
+        counted, matched_rows = Facets(), 0
+        if facets and not (kind or publication or year or publications is not None):
+            # No choice made: every facet counts the same rows, read once.
+            cursor.execute(
+                f"SELECT e.kind, e.object_id, e.publication_id, e.year FROM {TABLE} e WHERE {where}",
+                params,
+            )
+            matched = cursor.fetchall()
+            counted, matched_rows = _facets_of(matched), len(matched)
+        elif facets:
+            counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
+            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
+            (matched_rows,) = cursor.fetchone()
     hits = [
         RawHit(kind=r[1], object_id=r[2], publication_id=r[3], year=r[4], title=r[5], body=r[6])
         for r in (rows[pk] for pk in row_ids if pk in rows)
     ]
     total = counted.kinds.get(kind, 0) if kind else sum(counted.kinds.values())
-    return RawResults(query, hits, has_next, total, counted)
+    return RawResults(query, hits, has_next, total, counted, capped=matched_rows >= MATCH_CAP)
+
+
+def _facets_of(rows: Sequence[tuple[str, int, int | None, int | None]]) -> Facets:
+    """The facets of matching rows (kind, object, publication, year), as _facets counts them."""
+    objects: dict[str, set[int]] = defaultdict(set)
+    by_publication: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    by_year: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for kind, object_id, publication_id, year in rows:
+        objects[kind].add(object_id)
+        if publication_id is not None:
+            by_publication[int(publication_id)].add((kind, object_id))
+        if year is not None:
+            by_year[int(year)].add((kind, object_id))
+    return Facets(
+        kinds={k: len(v) for k, v in objects.items()},
+        publications={k: len(v) for k, v in by_publication.items()},
+        years={k: len(v) for k, v in by_year.items()},
+    )
 
 
 def _facets(cursor, query: Query, *, kind, publication, year) -> Facets:

@@ -671,12 +671,13 @@ class SearchPage:
     kinds: list[tuple[str, str, int]]
     publications: list[tuple[int, str, int]]
     years: list[tuple[int, int]]
+    capped: bool = False  # the most recent matches only (records.search.MATCH_CAP)
 
 
 def search_page(
     *, q: str, kind: str | None, publication: int | None, year: int | None, page: int, per_page: int = 20
 ) -> SearchPage:
-    """Hits with their records, facets with labels: at most eleven queries."""
+    """Hits with their records, facets with labels: at most twelve queries."""
     query = search_index.parse_query(q)
     raw = search_index.search(query, kind=kind, publication=publication, year=year, page=page, per_page=per_page)
     ids: dict[str, list[int]] = defaultdict(list)
@@ -731,6 +732,7 @@ def search_page(
             key=lambda item: (-item[2], item[1]),
         ),
         years=sorted(raw.facets.years.items(), reverse=True),
+        capped=raw.capped,
     )
 
 

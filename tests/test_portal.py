@@ -121,7 +121,7 @@ QUERY_COUNTS = {
     "person-detail": 12,
     "post-list": 2,
     "post-detail": 3,
-    "search": 8,
+    "search": 6,
 }
 
 

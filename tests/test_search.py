@@ -192,6 +192,29 @@ def test_facets_narrow_and_count_the_other_choices(samples):
 
 
 @pytest.mark.django_db
+def test_a_common_word_ranks_only_its_newest_matches_and_says_so(samples, monkeypatch):
+    q = search.parse_query("市长")
+    everything = search.search(q, per_page=100)
+    assert not everything.capped and everything.total == len(everything.hits) == 49
+    monkeypatch.setattr(search, "MATCH_CAP", 10)
+    capped = search.search(q)
+    assert capped.capped and 0 < capped.total <= 10
+    newest_rows = search.search(q, per_page=50).hits
+    assert {(h.kind, h.object_id) for h in newest_rows} <= {(h.kind, h.object_id) for h in everything.hits}
+    # Filters narrow before the cap: an issue's own hits are all there.
+    anyang = Publication.objects.get(issuer="安阳市人民代表大会常务委员会")
+    assert search.search(q, publication=anyang.pk, kind="post").total == 3
+    page = search_page_html(q="市长")
+    assert "结果很多，以下是最新的" in page
+
+
+def search_page_html(q: str) -> str:
+    from django.test import Client
+
+    return Client().get("/search/", {"q": q}).content.decode()
+
+
+@pytest.mark.django_db
 def test_pages_of_hits_without_counting_rows(samples):
     q = search.parse_query("市长")
     first = search.search(q, per_page=20)
