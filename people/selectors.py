@@ -358,9 +358,7 @@ def _articles_naming(person: Person, decisions: list[Any], *, limit: int) -> tup
     Publication = _records_model("Publication")
     search = import_module("records.search")
     linked = [d.article_id for d in decisions if d.article_id]
-    publications = list(
-        Publication.objects.filter(region=person.region).values_list("pk", flat=True)
-    )
+    publications = Publication.objects.filter(region=person.region).order_by().values("pk")
     found = search.search(
         search.parse_query(person.name),
         kind=search.ARTICLE,

@@ -311,7 +311,7 @@ def _where(
     kind: str | None,
     publication: int | None,
     year: int | None,
-    publications: Sequence[int] | None = None,
+    publications: Sequence[int] | Any | None = None,  # ids, or a QuerySet of ids
 ) -> tuple[str, list[Any]]:
     """``e.id IN (the newest MATCH_CAP matching rows that pass the filters)``."""
     clauses, params = [], []
@@ -321,7 +321,11 @@ def _where(
     if publication:
         clauses.append("e2.publication_id = %s")
         params.append(publication)
-    if publications is not None:
+    if publications is not None and hasattr(publications, "query"):  # a QuerySet of ids
+        sub_sql, sub_params = publications.query.sql_with_params()
+        clauses.append(f"e2.publication_id IN ({sub_sql})")
+        params.extend(sub_params)
+    elif publications is not None:
         clauses.append(f"e2.publication_id IN ({', '.join(['%s'] * len(publications))})")
         params.extend(publications)
     if year:
@@ -348,7 +352,7 @@ def search(
     kind: str | None = None,
     publication: int | None = None,
     year: int | None = None,
-    publications: Sequence[int] | None = None,
+    publications: Sequence[int] | Any | None = None,  # ids, or a QuerySet of ids
     page: int = 1,
     per_page: int = 20,
     facets: bool = True,
@@ -359,40 +363,35 @@ def search(
     so that a reader can switch between its values. Three queries with no facet
     chosen, six with one; two without facets. ``publications`` limits the hits to those publications.
     """
-    if not query or publications == []:
+    if not query or (isinstance(publications, list) and not publications):
         return RawResults(query, [], False, 0, Facets())
     score_sql = " + ".join(
         ["CASE WHEN e.title_folded = %s THEN 2 ELSE 0 END"]
         + ["CASE WHEN e.title_folded LIKE %s THEN 1 ELSE 0 END"] * len(query.needles)
     )
     score_params = [query.folded, *(f"%{needle}%" for needle in query.needles)]
-    kind_rank = "CASE e.kind " + " ".join(
+    kind_rank = "CASE g.kind " + " ".join(
         f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER)
     ) + " ELSE 9 END"
+    order = f"g.score DESC, g.newest DESC, {kind_rank}, g.object_id DESC"
     where, params = _where(
         query, kind=kind, publication=publication, year=year, publications=publications
     )
     with connection.cursor() as cursor:
+        # One row per record (its first chunk shows), ranked, with the page's rows read
+        # in the same statement.
         cursor.execute(
-            f"SELECT e.kind, e.object_id, MIN(e.id), MAX({score_sql}) AS score, "
+            f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
+            f"FROM (SELECT e.kind, e.object_id, MIN(e.id) AS first, MAX({score_sql}) AS score, "
             f"MAX(COALESCE(e.year, 0)) AS newest "
             f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.object_id "
-            f"ORDER BY score DESC, newest DESC, {kind_rank}, e.object_id DESC "
-            f"LIMIT %s OFFSET %s",
+            f"ORDER BY {order.replace('g.', '')} LIMIT %s OFFSET %s) g "
+            f"JOIN {TABLE} e ON e.id = g.first ORDER BY {order}",
             [*score_params, *params, per_page + 1, (page - 1) * per_page],
         )
-        grouped = cursor.fetchall()
-        has_next = len(grouped) > per_page
-        row_ids = [row[2] for row in grouped[:per_page]]
-        rows: dict[int, tuple] = {}
-        if row_ids:
-            marks = ", ".join(["%s"] * len(row_ids))
-            cursor.execute(
-                f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
-                f"FROM {TABLE} e WHERE e.id IN ({marks})",
-                row_ids,
-            )
-            rows = {row[0]: row for row in cursor.fetchall()}
+        ranked = cursor.fetchall()
+        has_next = len(ranked) > per_page
+        page_rows = ranked[:per_page]
         counted, matched_rows = Facets(), 0
         if facets and not (kind or publication or year or publications is not None):
             # No choice made: every facet counts the same rows, read once.
@@ -408,7 +407,7 @@ def search(
             (matched_rows,) = cursor.fetchone()
     hits = [
         RawHit(kind=r[1], object_id=r[2], publication_id=r[3], year=r[4], title=r[5], body=r[6])
-        for r in (rows[pk] for pk in row_ids if pk in rows)
+        for r in page_rows
     ]
     total = counted.kinds.get(kind, 0) if kind else sum(counted.kinds.values())
     return RawResults(query, hits, has_next, total, counted, capped=matched_rows >= MATCH_CAP)

@@ -118,10 +118,10 @@ QUERY_COUNTS = {
     "meeting-detail": 8,
     "decision-list": 3,
     "person-list": 6,  # 5 once the filter options are cached (records.choices)
-    "person-detail": 12,
+    "person-detail": 10,
     "post-list": 2,
     "post-detail": 3,
-    "search": 6,
+    "search": 5,
 }
 
 
