@@ -1,25 +1,57 @@
 """Whole-response cache for anonymous readers, keyed on a data version that publishing bumps.
 
-``PageCacheMiddleware`` keeps the GET responses of the public pages and of
-/api/ and answers the same request again from the cache, without touching the
-database. The key is (data version, absolute URL with its query string, Accept
-header): the URL carries the filters, the page, the cursor and ``?format=``;
-Accept is DRF's other way of asking for a format.
+``PageCacheMiddleware`` keeps the GET and HEAD responses of the public pages and
+of /api/ and answers the same request again from the cache, without touching
+the database. The key is (data version, method, absolute URL with its query
+string, Accept header): the URL carries the host, the filters, the page, the
+cursor and ``?format=``; Accept is DRF's other way of asking for a format.
 
 The data version is one key in a cache every process shares (Redis with
 REDIS_URL, else a file-based cache under var/: the web workers and the
-``manage.py`` commands of one machine). ``bump_data_version()`` replaces it with
-a new random token, so every page cached before is out of date at once; it is
-called by the write path (records.loading: load_gazette, publish_gazette,
-unpublish_gazette) and, through ``post_save`` / ``post_delete`` /
-``m2m_changed``, by every other change of a public record (the admin's
-corrections, merging and splitting people). It bumps at once and again when
-the transaction commits: a page rendered from the old rows while the
-transaction was open is cached under a version nobody asks for any more.
+``manage.py`` commands of one machine). ``bump_data_version()`` replaces it
+with a new random token, so every page cached before is out of date at once;
+it is called by the write path (records.loading: load_gazette,
+publish_gazette, unpublish_gazette) and, through ``post_save`` /
+``post_delete`` / ``m2m_changed``, by every other change of a public record
+(the admin's corrections, merging and splitting people). It bumps at once
+and again when the transaction commits: a page rendered from the old rows
+while the transaction was open is cached under a version nobody asks for any
+more.
+
+Where it sits (the end of portal/settings.py). A hit skips every middleware
+inside the cache, so only what must see every request and every response is
+outside it, and runs on hits too:
+
+* SecurityMiddleware: the HTTPS redirect; HSTS (on HTTPS requests only, so it
+  depends on the request), nosniff, Referrer-Policy, Cross-Origin-Opener-Policy;
+* SecurityHeadersMiddleware (portal/middleware.py): Content-Security-Policy,
+  Permissions-Policy;
+* WhiteNoise: static files are answered before the cache is asked;
+* CorsMiddleware: Access-Control-Allow-Origin only when the request has an
+  Origin header. Being outside, its headers never enter an entry: a reader
+  with an Origin gets them on a hit stored for one without, and the reverse
+  leaks nothing.
+
+Inside, skipped by a hit; the headers they set are stored with the entry and
+replayed, which is right because none depends on the (anonymous) request:
+
+* sessions, auth, django-otp, messages: a request with a session or messages
+  cookie or an Authorization header never hits, so a hit is always for an
+  anonymous reader; a response that sets a cookie is not stored;
+* locale: the site has one language, so Content-Language and Vary:
+  Accept-Language are the same for every reader (were there several, the key
+  would take Accept-Language and the language cookie);
+* CommonMiddleware: Content-Length. The Host header is still checked on a hit
+  (the key is built with ``request.get_host()``: a host outside ALLOWED_HOSTS
+  gets 400);
+* CSRF: a GET needs no check, and a page holding a token is never stored;
+* simple-history (who made a change: nothing on a GET), X-Frame-Options (the
+  same for every request, or the view's own choice), django-axes (sign-in is
+  under /admin/, never cached).
 
 What is never cached or served from the cache:
 
-* anything but GET; /admin/ and /report/ (``PORTAL_PAGE_CACHE_EXCLUDE``);
+* anything but GET and HEAD; /admin/ and /report/ (``PORTAL_PAGE_CACHE_EXCLUDE``);
 * a request with an Authorization header, a session cookie or a messages
   cookie: a signed-in clerk always gets a fresh page;
 * a response that is not a 200, is streamed, sets a cookie, says
@@ -27,10 +59,18 @@ What is never cached or served from the cache:
   with a POST form: the token belongs to one reader), or is larger than
   ``PORTAL_PAGE_CACHE_MAX_ENTRY`` bytes.
 
+HEAD has entries of its own, made from the view's own answer to HEAD and kept
+without the body (Content-Length stays that of the GET): a view that allows
+only GET answers 405 to HEAD whether the GET is cached or not.
+
+An entry holds what a hit needs, ready: status, header list (with
+``X-Page-Cache: hit``), body, ETag and Last-Modified as a timestamp. A hit is
+one lookup of the data version, one cache get and a response built from the
+entry (without Redis, the entry is not even unpickled: ``BoundedLocMemCache``).
 A hit under /api/ still counts against the client's rate limit
-(records.api.throttling), and answers 304 when the client's ETag or
-Last-Modified is current, as the API itself does. Responses carry
-``X-Page-Cache: hit`` or ``miss``.
+(records.api.throttling; nothing to count when PORTAL_API_RATE is empty), and
+answers 304 when the client's ETag or Last-Modified is current, as the API
+itself does. Responses carry ``X-Page-Cache: hit`` or ``miss``.
 
 Settings: ``PORTAL_PAGE_CACHE`` (on unless the environment variable
 PORTAL_PAGE_CACHE=0; off under the test settings), the cache aliases
@@ -41,14 +81,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends import locmem
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -64,6 +109,14 @@ HEADER = "X-Page-Cache"
 _PRIVATE_MODELS = {"records.gazetteimport", "records.errorreport"}
 _WATCHED_APPS = {"records", "people"}
 _CSRF_FIELD = b"csrfmiddlewaretoken"
+# Part of every key: entries of another layout (a shared Redis across a deploy) are never read.
+_KEY_PREFIX = "page2"
+_CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def enabled() -> bool:
@@ -73,7 +126,14 @@ def enabled() -> bool:
 # --- the data version -------------------------------------------------------------------
 
 
-_file_memo: dict[str, Any] = {"stamp": None, "value": None}
+_file_memo: dict[str, Any] = {"stamp": None, "value": None, "dir": None, "path": None}
+
+
+def _version_file(store: FileBasedCache) -> str:
+    """The file holding the version; computed once per cache directory (it hashes the key)."""
+    if _file_memo["dir"] != store._dir:
+        _file_memo.update(dir=store._dir, path=store._key_to_file(VERSION_KEY))
+    return _file_memo["path"]
 
 
 def data_version() -> str:
@@ -87,7 +147,7 @@ def data_version() -> str:
     stamp = None
     if isinstance(store, FileBasedCache):
         try:
-            info = os.stat(store._key_to_file(VERSION_KEY))
+            info = os.stat(_version_file(store))
             stamp = (store._dir, info.st_ino, info.st_mtime_ns, info.st_size)
         except OSError:
             stamp = None
@@ -142,31 +202,133 @@ m2m_changed.connect(_on_change, dispatch_uid="portal.cache.m2m_changed")
 # --- the process-local store (when there is no Redis) ---------------------------------------
 
 
+class Entry(NamedTuple):
+    """One cached response, with everything a hit needs already worked out."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]  # as sent, X-Page-Cache: hit included
+    content: bytes  # empty for HEAD
+    etag: str | None
+    last_modified: int | None  # the Last-Modified header as a timestamp
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.content) + sum(len(name) + len(value) for name, value in self.headers)
+
+
+def _size_of(value: Any) -> int:
+    """About how many bytes a value kept in the store holds (what MAX_BYTES bounds)."""
+    if isinstance(value, Entry):
+        return value.nbytes
+    if isinstance(value, bytes | str):
+        return len(value)
+    return len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+class _SizedStore(OrderedDict[str, Any]):
+    """LocMemCache's store, keeping the total size of its values as they come and go.
+
+    Every way LocMemCache changes its store goes through these four methods
+    (``popitem`` and ``clear`` do not call ``__delitem__``), so the total is
+    right without summing every entry on each set.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nbytes = 0
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self:
+            self.nbytes -= _size_of(self[key])
+        super().__setitem__(key, value)
+        self.nbytes += _size_of(value)
+
+    def __delitem__(self, key: str) -> None:
+        self.nbytes -= _size_of(self[key])
+        super().__delitem__(key)
+
+    def popitem(self, last: bool = True) -> tuple[str, Any]:
+        key, value = super().popitem(last)
+        self.nbytes -= _size_of(value)
+        return key, value
+
+    def clear(self) -> None:
+        super().clear()
+        self.nbytes = 0
+
+
 class BoundedLocMemCache(LocMemCache):
     """Django's local-memory cache, bounded in bytes as well as entries (OPTIONS MAX_BYTES).
 
     The least recently used pages go first, so that a worker's memory stays
     bounded whatever readers ask for.
+
+    Values are kept as they are given, not pickled as LocMemCache does: a hit
+    hands back the stored page without unpickling (copying) it, which is most
+    of the cost of replaying a large page. So only immutable values belong
+    here; the page cache keeps ``Entry`` tuples of str, bytes and ints.
     """
 
+    _cache: _SizedStore
+
     def __init__(self, name: str, params: dict[str, Any]) -> None:
+        # LocMemCache shares one store per LOCATION between its instances (one per
+        # thread): put ours there before it creates a plain one.
+        store = locmem._caches.setdefault(name, _SizedStore())
+        if not isinstance(store, _SizedStore):
+            raise ImproperlyConfigured(f"Cache location {name!r} is used by another LocMemCache.")
         super().__init__(name, params)
         self._max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
 
-    def _set(self, key: str, value: Any, timeout: Any = None) -> None:  # called under the lock
+    def add(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._set(key, value, timeout)
+                return True
+            return False
+
+    def get(self, key: str, default: Any = None, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            self._cache.move_to_end(key, last=False)
+            return self._cache[key]
+
+    def set(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
+    def incr(self, key: str, delta: int = 1, version: Any = None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                raise ValueError(f"Key {key!r} not found")
+            value = self._cache[key] + delta
+            self._cache[key] = value
+            self._cache.move_to_end(key, last=False)
+        return value
+
+    def _set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:  # under the lock
         super()._set(key, value, timeout)
-        total = sum(len(v) for v in self._cache.values())
-        while total > self._max_bytes and len(self._cache) > 1:
-            old, pickled = self._cache.popitem()  # the least recently used
+        while self._cache.nbytes > self._max_bytes and len(self._cache) > 1:
+            old, _ = self._cache.popitem()  # the least recently used
             self._expire_info.pop(old, None)
-            total -= len(pickled)
 
 
 # --- the middleware ---------------------------------------------------------------------------
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    if request.method != "GET":
+    if request.method not in ("GET", "HEAD"):
         return False
     path = request.path
     if path.startswith(tuple(getattr(settings, "PORTAL_PAGE_CACHE_EXCLUDE", ()))):
@@ -193,12 +355,38 @@ def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def cache_key(request: HttpRequest, version: str) -> str:
-    raw = "\x1f".join([request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")])
-    return f"page:{version}:{hashlib.sha256(raw.encode('utf-8')).hexdigest()}"
+    # build_absolute_uri() checks the host against ALLOWED_HOSTS, which CommonMiddleware
+    # would do had the request got that far.
+    parts = [
+        request.method or "",
+        request.build_absolute_uri(),
+        request.META.get("HTTP_ACCEPT", ""),
+    ]
+    if len(settings.LANGUAGES) > 1:  # LocaleMiddleware picks the language from these
+        parts += [
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        ]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"{_KEY_PREFIX}:{version}:{digest}"
+
+
+def _make_entry(request: HttpRequest, response: HttpResponse) -> Entry:
+    headers = (*((k, v) for k, v in response.items() if k != HEADER), (HEADER, "hit"))
+    modified = response.get("Last-Modified")
+    return Entry(
+        status=response.status_code,
+        headers=headers,
+        content=b"" if request.method == "HEAD" else response.content,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(modified) if modified else None,
+    )
 
 
 def _api_throttled(request: HttpRequest) -> bool:
     """Whether a hit under /api/ is over the client's rate limit (counting it if not)."""
+    if not request.path.startswith("/api/") or not getattr(settings, "PORTAL_API_RATE", None):
+        return False  # no limit (ApiAnonRateThrottle.get_rate): nothing to count
     from rest_framework.request import Request
 
     from records.api.throttling import ApiAnonRateThrottle
@@ -206,8 +394,19 @@ def _api_throttled(request: HttpRequest) -> bool:
     return not ApiAnonRateThrottle().allow_request(Request(request), None)
 
 
+def _replay(request: HttpRequest, entry: Entry) -> HttpResponse:
+    response = HttpResponse(entry.content, status=entry.status, headers=entry.headers)
+    if (entry.etag or entry.last_modified) and any(
+        name in request.META for name in _CONDITIONAL_HEADERS
+    ):
+        return get_conditional_response(
+            request, etag=entry.etag, last_modified=entry.last_modified, response=response
+        )
+    return response
+
+
 class PageCacheMiddleware:
-    """Serve anonymous GETs of public pages and the API from the cache (see the module)."""
+    """Serve anonymous GETs and HEADs of public pages and the API from the cache (see module)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -219,28 +418,12 @@ class PageCacheMiddleware:
         pages = caches[PAGES_ALIAS]
         entry = pages.get(key)
         if entry is not None:
-            if request.path.startswith("/api/") and _api_throttled(request):
+            if _api_throttled(request):
                 return self.get_response(request)  # the API answers 429 in its own shape
-            return self._replay(request, entry)
+            return _replay(request, entry)
         response = self.get_response(request)
         if _cacheable_response(request, response):
-            headers = [(k, v) for k, v in response.items() if k != HEADER]
             timeout = getattr(settings, "PORTAL_PAGE_CACHE_SECONDS", 3600)
-            pages.set(key, (response.status_code, headers, response.content), timeout)
+            pages.set(key, _make_entry(request, response), timeout)
             response[HEADER] = "miss"
-        return response
-
-    def _replay(self, request: HttpRequest, entry: tuple[int, list, bytes]) -> HttpResponse:
-        status, headers, content = entry
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response[name] = value
-        response[HEADER] = "hit"
-        etag = response.get("ETag")
-        modified = response.get("Last-Modified")
-        if etag or modified:
-            last_modified = parse_http_date_safe(modified) if modified else None
-            return get_conditional_response(
-                request, etag=etag, last_modified=last_modified, response=response
-            )
         return response

@@ -17,6 +17,9 @@ This middleware adds, to every response that has not set its own:
 * Cross-Origin-Opener-Policy: same-origin (Django's SECURE_CROSS_ORIGIN_OPENER_POLICY
   sets it on HTML pages; here it is on every response).
 
+It sits outside the page cache (portal/cache.py, portal/settings.py), so a page
+served from the cache gets these headers exactly as one just rendered.
+
 See docs/reliability.md and tests/test_security.py.
 """
 

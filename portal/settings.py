@@ -266,13 +266,13 @@ PORTAL_PERMISSIONS_POLICY = [
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Page cache for anonymous readers (portal/cache.py, bench/RESULTS.md) ---
-# Whole GET responses of the public pages and /api/, keyed on (data version, URL, Accept);
-# every load, publish, unpublish and correction bumps the data version, so nothing stale
-# is served. Pages live in Redis with REDIS_URL, else in each worker's memory (bounded);
-# the data version lives where every process of the site sees it: Redis, else a file-based
-# cache under var/. PORTAL_PAGE_CACHE=0 turns the cache off (bench/run.py --uncached).
-# Off under the test settings (tests roll the database back, not the cache);
-# tests/test_cache.py turns it on.
+# Whole GET and HEAD responses of the public pages and /api/, keyed on (data version,
+# method, URL, Accept); every load, publish, unpublish and correction bumps the data
+# version, so nothing stale is served. Pages live in Redis with REDIS_URL, else in each
+# worker's memory (bounded); the data version lives where every process of the site sees
+# it: Redis, else a file-based cache under var/. PORTAL_PAGE_CACHE=0 turns the cache off
+# (bench/run.py --uncached). Off under the test settings (tests roll the database back,
+# not the cache); tests/test_cache.py turns it on.
 PORTAL_PAGE_CACHE = env_bool(
     "PORTAL_PAGE_CACHE",
     default=os.environ.get("DJANGO_SETTINGS_MODULE") != "portal.settings_test",
@@ -293,7 +293,19 @@ else:
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": BASE_DIR / "var" / "cache" / "data-version",
     }
-MIDDLEWARE.append("portal.cache.PageCacheMiddleware")  # innermost: every other middleware still runs
+# Where the page cache sits: a hit skips every middleware inside it. Outside stays what must
+# see every request and response: SecurityMiddleware and SecurityHeadersMiddleware (HTTPS
+# redirect, HSTS, CSP …), WhiteNoise (static files), and CORS, whose headers depend on the
+# request's Origin and so must not be stored with a page: it moves up to just before the
+# cache (django-cors-headers asks to be as high as possible anyway). Inside: sessions,
+# locale, common, CSRF, auth, OTP, messages, history, X-Frame-Options, axes; the module
+# docstring of portal/cache.py says why each may be skipped by a hit.
+MIDDLEWARE.remove("corsheaders.middleware.CorsMiddleware")
+_after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE[_after_static:_after_static] = [
+    "corsheaders.middleware.CorsMiddleware",
+    "portal.cache.PageCacheMiddleware",
+]
 # SQLite: keep each worker's connection. A new one reads the whole schema (about 260 tables
 # and indexes) on its first statement: about 8 ms, more than most pages' queries together.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -25,12 +25,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from portal.cache import HEADER
 from records.loading import load_gazette, load_gazette_file
 from records.management.commands.ensure_clerk import ensure_clerk_group
 from records.models import Article, GazetteImport
 from tests.conftest import ROOT, SAMPLES
 from tests.factories import MEETING, make_document, make_parsed
 from tests.test_api import LISTS
+from tests.test_cache import page_cache  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +77,29 @@ def csp_of(response) -> dict[str, list[str]]:
 def test_every_response_carries_the_security_headers(client, published, url):
     response = client.get(url)
     assert response.status_code in (200, 404)
+    assert_security_headers(response)
+
+
+@pytest.mark.usefixtures("page_cache")
+@pytest.mark.parametrize("url", ["/", "/gazettes/", "/api/v1/gazettes/", "/api/schema/", "/api/docs/"])
+def test_pages_from_the_page_cache_carry_the_same_security_headers(client, url):
+    # The cache sits inside the middleware that sets these (portal/cache.py).
+    miss = client.get(url)
+    hit = client.get(url)
+    assert (miss[HEADER], hit[HEADER]) == ("miss", "hit")
+    assert_security_headers(hit, hashed_styles=url == "/api/docs/")
+    assert dict(hit.items()) == {**dict(miss.items()), HEADER: "hit"}
+
+
+def assert_security_headers(response, *, hashed_styles: bool = False) -> None:
     policy = csp_of(response)
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]
-    assert policy["style-src"] == ["'self'"]
+    if hashed_styles:  # the API docs' fixed inline <style>, by its hash
+        assert policy["style-src"][0] == "'self'" and len(policy["style-src"]) > 1
+        assert all(value.startswith("'sha256-") for value in policy["style-src"][1:])
+    else:
+        assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"]
