@@ -149,7 +149,8 @@ def test_sitemap_pages_list_every_public_row_once(client, issues):
     published, _ = issues
     add_many(published)
     found = paths(client)
-    assert len(found) == len(set(found))
+    records = [path for path in found if path != "/"]  # "/" also stands in on empty pages
+    assert len(records) == len(set(records))
     expected = {a.get_absolute_url() for a in Article.objects.filter(gazette=published)}
     assert expected <= set(found)
     assert {f"/people/{pk}/" for pk in Person.objects.filter(name__startswith="测试").values_list("pk", flat=True)} <= set(found)
@@ -174,10 +175,13 @@ def test_sitemap_shows_no_record_of_a_draft_issue(client, issues):
 
 def test_a_page_without_public_rows_is_still_a_valid_sitemap(client, issues):
     _, draft = issues
-    hidden = Article.objects.create(pk=PAGE * 3 + 1, gazette=draft, key="far", number=99, title="草稿", category="report")
+    used = math.ceil(Article.objects.aggregate(top=Max("pk"))["top"] / PAGE)  # ids differ by database
+    hidden = Article.objects.create(
+        pk=(used + 3) * PAGE + 1, gazette=draft, key="far", number=99, title="草稿", category="report"
+    )
     pages = [loc for loc in locs(get(client, "/sitemap.xml").content) if "/sitemap-articles.xml" in loc]
-    assert len(pages) == 4
-    for page in pages[1:]:  # ids 51-200: none public, the last one in a draft
+    assert len(pages) == used + 4
+    for page in pages[used:]:  # none public, the last one holding a draft's article only
         assert locs(get(client, page).content) == ["http://testserver/"]  # sitemap.xsd: one <url> at least
     assert hidden.get_absolute_url() not in paths(client)
 
