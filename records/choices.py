@@ -37,7 +37,7 @@ def meeting_terms_and_years() -> tuple[list[int], list[int]]:
 
     def compute() -> tuple[list[int], list[int]]:
         published = Meeting.objects.published()
-        terms = sorted(set(published.values_list("term", flat=True).distinct()), reverse=True)
+        terms = sorted(published.order_by().values_list("term", flat=True).distinct(), reverse=True)
         years = [d.year for d in published.dates("date", "year", order="DESC")]
         return terms, years
 

@@ -61,7 +61,7 @@ def gazette_list(request):
     rows, status = _filtered(filterset)
     page = seek_page(rows, page_number(request.GET.get("page")), 30)
     years = sorted(
-        set(Gazette.objects.published().values_list("year", flat=True).distinct()), reverse=True
+        Gazette.objects.published().order_by().values_list("year", flat=True).distinct(), reverse=True
     )
     context = {
         "page": page,
