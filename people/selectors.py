@@ -380,10 +380,15 @@ class PostProfile:
     tenures: list[Tenure]
     decisions: list[Any]
     cite: Any = None
+    more_decisions: bool = False  # older ones are in the decision list, filtered by the post
+
+
+# A post's page lists its newest decisions; the decision list (?post=) pages through all.
+POST_DECISIONS = 50
 
 
 def post_profile(*, post_id: int) -> PostProfile:
-    """Who held a post, and every published decision about it: three queries."""
+    """Who held a post, and its newest published decisions: three queries."""
     post = visible_posts().select_related("organisation").filter(pk=post_id).first()
     if post is None:
         raise Http404("没有这个职务，或其记录尚未发布。")
@@ -396,10 +401,12 @@ def post_profile(*, post_id: int) -> PostProfile:
         .objects.published()
         .filter(posts=post)
         .select_related("person", "meeting", "article", "gazette__publication")
-        .order_by(F("date").desc(nulls_last=True), "-id")
+        .order_by(F("date").desc(nulls_last=True), "-id")[: POST_DECISIONS + 1]
     )
+    more = len(decisions) > POST_DECISIONS
+    decisions = decisions[:POST_DECISIONS]
     cite = import_module("records.selectors").cite_record(decisions[0]) if decisions else None
-    return PostProfile(post=post, tenures=tenures, decisions=decisions, cite=cite)
+    return PostProfile(post=post, tenures=tenures, decisions=decisions, cite=cite, more_decisions=more)
 
 
 def redirect_target_for_person(person_id: int) -> int | None:

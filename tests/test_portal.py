@@ -416,8 +416,14 @@ def test_query_counts_do_not_grow_with_the_records(client, django_assert_num_que
         with django_assert_num_queries(QUERY_COUNTS[name]):
             get(client, url)
     with django_assert_num_queries(QUERY_COUNTS["post-detail"]):
-        html = text_of(get(client, f"/posts/{post.pk}/"))
+        response = get(client, f"/posts/{post.pk}/")
+    html = text_of(response)
     assert "测试1499" in html
+    # The newest decisions only; the decision list, filtered by the post, has them all.
+    from people.selectors import POST_DECISIONS
+
+    assert response.content.decode().count('id="decision-') == POST_DECISIONS
+    assert "在人事任免中查看全部" in html
 
 
 def test_unpublished_issue_is_404_everywhere(client):
