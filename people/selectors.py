@@ -22,7 +22,7 @@ from importlib import import_module
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from people import sorting
@@ -269,10 +269,12 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
         held = Q()
         for m in memberships:
             held |= Q(region=m.region, body=m.body, term=m.term)
-        recorded = Attendance.objects.filter(gazette__status="published").values("meeting_id")
+        # Meetings whose attendance was printed: a correlated EXISTS per meeting of the
+        # person's terms, not a list of every attendance row there is.
+        recorded = Exists(Attendance.objects.filter(meeting=OuterRef("pk")))
         meetings = list(
             Meeting.objects.published()
-            .filter(held, pk__in=recorded)
+            .filter(held, recorded)
             .order_by(F("date").asc(nulls_last=True), "number")
         )
         window = _committee_window(tenures)
