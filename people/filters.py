@@ -182,12 +182,13 @@ PERSON_ROLES = [
 
 
 def _named_in_publication(queryset: QuerySet, name: str, value: int) -> QuerySet:
+    # Lists of ids read once from the publication's issues (indexed), not an EXISTS per
+    # person: the list is walked in name order, and most people of the country are
+    # named in other publications.
     query = Q()
     for link in ("decisions", "attendance", "name_list_entries"):
-        records = _related(Person, link).objects.filter(
-            person=OuterRef("pk"), gazette__publication_id=value
-        )
-        query |= Exists(records)
+        records = _related(Person, link).objects.filter(gazette__publication_id=value)
+        query |= Q(pk__in=records.values("person_id"))
     return queryset.filter(query)
 
 
