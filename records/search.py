@@ -377,34 +377,42 @@ def search(
     where, params = _where(
         query, kind=kind, publication=publication, year=year, publications=publications
     )
+    no_choice = facets and not (kind or publication or year or publications is not None)
     with connection.cursor() as cursor:
+        counted, matched_rows = Facets(), 0
+        rank_where, rank_params = where, params
+        if no_choice:
+            # No choice made: the matching rows are read once, for every facet and for
+            # the ranking below (PostgreSQL's phrase check on each row is the costly part).
+            cursor.execute(
+                f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year FROM {TABLE} e "
+                f"WHERE {where}",
+                params,
+            )
+            matched = cursor.fetchall()
+            if not matched:
+                return RawResults(query, [], False, 0, Facets())
+            counted, matched_rows = _facets_of([row[1:] for row in matched]), len(matched)
+            rank_params = [row[0] for row in matched]
+            rank_where = f"e.id IN ({', '.join(['%s'] * len(rank_params))})"
+        elif facets:
+            counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
+            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
+            (matched_rows,) = cursor.fetchone()
         # One row per record (its first chunk shows), ranked, with the page's rows read
         # in the same statement.
         cursor.execute(
             f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
             f"FROM (SELECT e.kind, e.object_id, MIN(e.id) AS first, MAX({score_sql}) AS score, "
             f"MAX(COALESCE(e.year, 0)) AS newest "
-            f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.object_id "
+            f"FROM {TABLE} e WHERE {rank_where} GROUP BY e.kind, e.object_id "
             f"ORDER BY {order.replace('g.', '')} LIMIT %s OFFSET %s) g "
             f"JOIN {TABLE} e ON e.id = g.first ORDER BY {order}",
-            [*score_params, *params, per_page + 1, (page - 1) * per_page],
+            [*score_params, *rank_params, per_page + 1, (page - 1) * per_page],
         )
         ranked = cursor.fetchall()
         has_next = len(ranked) > per_page
         page_rows = ranked[:per_page]
-        counted, matched_rows = Facets(), 0
-        if facets and not (kind or publication or year or publications is not None):
-            # No choice made: every facet counts the same rows, read once.
-            cursor.execute(
-                f"SELECT e.kind, e.object_id, e.publication_id, e.year FROM {TABLE} e WHERE {where}",
-                params,
-            )
-            matched = cursor.fetchall()
-            counted, matched_rows = _facets_of(matched), len(matched)
-        elif facets:
-            counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
-            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
-            (matched_rows,) = cursor.fetchone()
     hits = [
         RawHit(kind=r[1], object_id=r[2], publication_id=r[3], year=r[4], title=r[5], body=r[6])
         for r in page_rows
