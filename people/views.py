@@ -66,7 +66,7 @@ def post_list(request):
     status = 200 if filterset.is_valid() else 400
     rows = filterset.qs if status == 200 else filterset.queryset.none()
     page = selectors.seek_page(rows, selectors.page_number(request.GET.get("page")), 100)
-    regions = sorted(set(selectors.visible_posts().values_list("region", flat=True)))
+    regions = choices.post_regions()
     context = {
         "page": page,
         "filterset": filterset,

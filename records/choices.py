@@ -53,3 +53,13 @@ def membership_terms() -> list[int]:
             set(Membership.objects.order_by().values_list("term", flat=True).distinct())
         ),
     )
+
+
+def post_regions() -> list[str]:
+    """Regions of the posts a published decision names (the posts list's region filter)."""
+    from people.selectors import visible_posts
+
+    return per_data_version(
+        "post-regions",
+        lambda: sorted(visible_posts().order_by().values_list("region", flat=True).distinct()),
+    )

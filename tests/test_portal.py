@@ -119,7 +119,7 @@ QUERY_COUNTS = {
     "decision-list": 3,
     "person-list": 6,  # 5 once the filter options are cached (records.choices)
     "person-detail": 10,
-    "post-list": 2,
+    "post-list": 3,  # 2 once the region options are cached (records.choices)
     "post-detail": 3,
     "search": 5,
 }
