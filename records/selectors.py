@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import escape
@@ -204,8 +204,10 @@ def gazette_page(*, gazette_id: int) -> GazettePage:
             sections.append(TocSection(entry.section, []))
         sections[-1].entries.append(entry)
     meetings = list(
+        # Both by index: the issue's own meetings, and those its articles name.
         Meeting.objects.filter(
-            Q(gazette=gazette) | Q(Exists(Article.objects.filter(gazette=gazette, meeting=OuterRef("pk"))))
+            Q(gazette=gazette)
+            | Q(pk__in=Article.objects.filter(gazette=gazette, meeting__isnull=False).values("meeting_id"))
         ).order_by(F("date").asc(nulls_last=True), "number")
     )
     source = (
