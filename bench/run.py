@@ -127,9 +127,14 @@ def cursor(pk: int, ordering: str = "id") -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def deep_page(count: int, per_page: int) -> int:
-    """A page near the end of a list (90 % of the way), within the pages the site serves."""
-    return max(2, min(10_000, int(count * 0.9) // per_page))
+def deep_page(rows, order, per_page: int) -> str:
+    """The cursor of a page near the end of a list (90 % of the way), as 下一页 links reach it."""
+    from people.paging import encode_cursor
+
+    ordered = rows.order_by(*order.order_by())
+    position = max(1, int(ordered.count() * 0.9) // per_page * per_page)
+    row = ordered[position - 1]
+    return encode_cursor(row, order, position // per_page + 1)
 
 
 def pick_urls(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -139,6 +144,7 @@ def pick_urls(args: argparse.Namespace) -> list[tuple[str, str]]:
     from django.db.models import Count
 
     from people.models import Person, Post
+    from people.paging import Order
     from records.models import (
         Article,
         Attendance,
@@ -180,10 +186,10 @@ def pick_urls(args: argparse.Namespace) -> list[tuple[str, str]]:
         .first()
     )
     post_id = post_row["post"] if post_row else Post.objects.order_by("pk").first().pk
-    n_meetings = Meeting.objects.count()
-    n_decisions = PersonnelDecision.objects.count()
-    n_people = Person.objects.count()
-    n_posts = Post.objects.count()
+    from people.views import POST_ORDER
+    from records.views import DECISION_ORDER, GAZETTE_ORDER, MEETING_ORDER
+
+    pinyin = Order.of("sort_pinyin", "id")
     max_id = {
         "gazettes": published.order_by("-pk").values_list("pk", flat=True).first(),
         "articles": Article.objects.order_by("-pk").values_list("pk", flat=True).first(),
@@ -202,7 +208,7 @@ def pick_urls(args: argparse.Namespace) -> list[tuple[str, str]]:
         ("static file (whitenoise)", static_url()),
         ("home", "/"),
         ("gazette list", "/gazettes/"),
-        ("gazette list, deep page", f"/gazettes/?page={deep_page(n_gazettes, 30)}"),
+        ("gazette list, deep page", f"/gazettes/?cursor={deep_page(published, GAZETTE_ORDER, 30)}"),
         ("gazette list, filtered", f"/gazettes/?publication={pub}&year={year}"),
         ("gazette", f"/gazettes/{gazette.pk}/"),
         ("gazette text", f"/gazettes/{gazette.pk}/text/"),
@@ -210,18 +216,24 @@ def pick_urls(args: argparse.Namespace) -> list[tuple[str, str]]:
         ("publication coverage", f"/publications/{pub}/"),
         ("article", f"/articles/{article.pk}/"),
         ("meeting list", "/meetings/"),
-        ("meeting list, deep page", f"/meetings/?page={deep_page(n_meetings, 30)}"),
+        (
+            "meeting list, deep page",
+            f"/meetings/?cursor={deep_page(Meeting.objects, MEETING_ORDER, 30)}",
+        ),
         ("meeting list, filtered", f"/meetings/?publication={pub}&year={year}"),
         ("meeting", f"/meetings/{meeting.pk}/"),
         ("decision list", "/decisions/"),
-        ("decision list, deep page", f"/decisions/?page={deep_page(n_decisions, 50)}"),
+        (
+            "decision list, deep page",
+            f"/decisions/?cursor={deep_page(PersonnelDecision.objects, DECISION_ORDER, 50)}",
+        ),
         ("decision list, filtered", f"/decisions/?publication={pub}&action=appoint"),
         ("person list", "/people/"),
-        ("person list, deep page", f"/people/?page={deep_page(n_people, 50)}"),
+        ("person list, deep page", f"/people/?cursor={deep_page(Person.objects, pinyin, 50)}"),
         ("person list, filtered", f"/people/?publication={pub}"),
         ("person", f"/people/{person_id}/"),
         ("post list", "/posts/"),
-        ("post list, deep page", f"/posts/?page={deep_page(n_posts, 100)}"),
+        ("post list, deep page", f"/posts/?cursor={deep_page(Post.objects, POST_ORDER, 100)}"),
         ("post list, filtered", f"/posts/?region={region}"),
         ("post", f"/posts/{post_id}/"),
         (f"search, 2 characters ({q2})", f"/search/?q={q2}"),

@@ -13,13 +13,14 @@ reading a page never loads pypinyin or the stroke table.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -28,69 +29,17 @@ from django.http import Http404
 from people import sorting
 from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
 
+# Importable from here as before; paging itself lives in people.paging.
+from people.paging import Order, keyset_page
+from people.paging import SeekPage as SeekPage
+from people.paging import page_number as page_number
+from people.paging import seek_page as seek_page
+
 # Importable from here as before; the order itself lives in people.sorting.
 from people.sorting import pinyin_initial as pinyin_initial
 from people.sorting import pinyin_key as pinyin_key
 from people.sorting import stroke_key as stroke_key
 from people.sorting import stroke_order_available as stroke_order_available
-
-T = TypeVar("T")
-
-
-# --- pages without COUNT(*) ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SeekPage(Generic[T]):
-    """One page of a list; whether another follows is known by fetching one row more."""
-
-    items: list[T]
-    number: int
-    has_next: bool
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_previous or self.has_next
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_number(value: str | None) -> int:
-    """The page asked for; anything that is not a page number is a 404."""
-    if value in (None, ""):
-        return 1
-    try:
-        number = int(value)
-    except ValueError:
-        raise Http404("没有这一页。") from None
-    if not 1 <= number <= 10_000:
-        raise Http404("没有这一页。")
-    return number
-
-
-def seek_page(rows: QuerySet | Sequence[T], number: int, per_page: int) -> SeekPage:
-    start = (number - 1) * per_page
-    items = list(rows[start : start + per_page + 1])
-    if number > 1 and not items:
-        raise Http404("没有这一页。")
-    return SeekPage(items=items[:per_page], number=number, has_next=len(items) > per_page)
-
 
 # --- name order ----------------------------------------------------------------
 
@@ -136,19 +85,32 @@ class PersonRow:
     terms: list[Membership]
 
 
-def person_list_page(*, people: QuerySet, order: str, number: int, per_page: int = 50) -> SeekPage:
+def person_list_page(
+    *,
+    people: QuerySet,
+    order: str,
+    cursor: str | None = None,
+    number: str | None = None,
+    per_page: int = 50,
+) -> SeekPage:
     """One page of people in pinyin or stroke order: three queries, however many people.
 
     The database sorts on the stored keys (people.sorting) and the pk, and
-    returns only the page (LIMIT/OFFSET on the keys' index); the page's
-    current posts and terms come in one query each.
+    returns only the page (a range on the keys' index, people.paging); the
+    page's current posts and terms come in one query each.
     """
-    current = visible_tenures().current().select_related("post").order_by(F("started_on").asc(nulls_last=True), "id")
-    rows = people.order_by(ORDER_FIELDS.get(order, sorting.PINYIN_FIELD), "pk").prefetch_related(
+    current = (
+        visible_tenures()
+        .current()
+        .select_related("post")
+        .order_by(F("started_on").asc(nulls_last=True), "id")
+    )
+    rows = people.prefetch_related(
         Prefetch("tenures", queryset=current, to_attr="current_tenures"),
         Prefetch("memberships", queryset=Membership.objects.order_by("term")),
     )
-    page = seek_page(rows, number, per_page)
+    key = Order.of(ORDER_FIELDS.get(order, sorting.PINYIN_FIELD), "id")
+    page = keyset_page(rows, key, cursor, per_page, number=number)
     items = [
         PersonRow(
             person=person,
@@ -158,7 +120,7 @@ def person_list_page(*, people: QuerySet, order: str, number: int, per_page: int
         )
         for person in page.items
     ]
-    return SeekPage(items=items, number=page.number, has_next=page.has_next)
+    return dataclasses.replace(page, items=items)
 
 
 def membership_terms() -> list[int]:
@@ -213,7 +175,12 @@ class PersonProfile:
         return f"{self.person.name}（{self.person.region}）"
 
 
-STATUS_LABELS = {"present": "出席", "on_leave": "请假", "attending": "列席", "absent": "缺席"}  # absent: not on the printed lists
+STATUS_LABELS = {
+    "present": "出席",
+    "on_leave": "请假",
+    "attending": "列席",
+    "absent": "缺席",
+}  # absent: not on the printed lists
 
 
 def _tenure_queryset() -> QuerySet:
@@ -408,7 +375,9 @@ def post_profile(*, post_id: int) -> PostProfile:
     more = len(decisions) > POST_DECISIONS
     decisions = decisions[:POST_DECISIONS]
     cite = import_module("records.selectors").cite_record(decisions[0]) if decisions else None
-    return PostProfile(post=post, tenures=tenures, decisions=decisions, cite=cite, more_decisions=more)
+    return PostProfile(
+        post=post, tenures=tenures, decisions=decisions, cite=cite, more_decisions=more
+    )
 
 
 def redirect_target_for_person(person_id: int) -> int | None:

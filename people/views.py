@@ -9,7 +9,10 @@ from django.views.decorators.http import require_GET
 
 from people import selectors
 from people.filters import PERSON_ROLES, PersonFilter, PostFilter
+from people.paging import Order, keyset_page
 from records import choices
+
+POST_ORDER = Order.of("region", "title", "id")
 
 
 def _publications() -> list:
@@ -27,11 +30,13 @@ def person_list(request):
     status = 200 if filterset.is_valid() else 400
     people = filterset.qs if status == 200 else filterset.queryset.none()
     page = selectors.person_list_page(
-        people=people, order=order, number=selectors.page_number(request.GET.get("page"))
+        people=people, order=order, cursor=request.GET.get("cursor"), number=request.GET.get("page")
     )
     context = {
         "page": page,
-        "groups": selectors.group_by_initial(page.items) if order == "pinyin" else [("", page.items)],
+        "groups": selectors.group_by_initial(page.items)
+        if order == "pinyin"
+        else [("", page.items)],
         "filterset": filterset,
         "order": order,
         "orders": [
@@ -61,11 +66,13 @@ def person_detail(request, pk: int):
 
 @require_GET
 def post_list(request):
-    posts = selectors.visible_posts().order_by("region", "title")
+    posts = selectors.visible_posts()
     filterset = PostFilter(request.GET, queryset=posts)
     status = 200 if filterset.is_valid() else 400
     rows = filterset.qs if status == 200 else filterset.queryset.none()
-    page = selectors.seek_page(rows, selectors.page_number(request.GET.get("page")), 100)
+    page = keyset_page(
+        rows, POST_ORDER, request.GET.get("cursor"), 100, number=request.GET.get("page")
+    )
     regions = choices.post_regions()
     context = {
         "page": page,

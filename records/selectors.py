@@ -207,12 +207,14 @@ def gazette_page(*, gazette_id: int) -> GazettePage:
         # Both by index: the issue's own meetings, and those its articles name.
         Meeting.objects.filter(
             Q(gazette=gazette)
-            | Q(pk__in=Article.objects.filter(gazette=gazette, meeting__isnull=False).values("meeting_id"))
+            | Q(
+                pk__in=Article.objects.filter(gazette=gazette, meeting__isnull=False).values(
+                    "meeting_id"
+                )
+            )
         ).order_by(F("date").asc(nulls_last=True), "number")
     )
-    source = (
-        GazetteSource.objects.filter(gazette=gazette).values("filename", "sha256").first()
-    )
+    source = GazetteSource.objects.filter(gazette=gazette).values("filename", "sha256").first()
     return GazettePage(
         gazette=gazette,
         sections=sections,
@@ -326,7 +328,9 @@ def home_page() -> HomePage:
     """Latest issues, meetings and decisions, and what is loaded: five queries."""
     return HomePage(
         gazettes=list(
-            Gazette.objects.published().for_list().order_by(F("published_on").desc(nulls_last=True), "-year", "-issue")[:8]
+            Gazette.objects.published()
+            .for_list()
+            .order_by(F("published_on").desc(nulls_last=True), "-year", "-issue")[:8]
         ),
         meetings=list(
             Meeting.objects.published()
@@ -421,10 +425,12 @@ def article_page(*, article_id: int) -> ArticlePage:
 
     preamble, blocks, body = _layout(article.text, provisions, linker)
 
+    # The decisions printed in this article: by its own key, or by the sources table
+    # (an id list, not a join, so each side is an index lookup rather than a scan).
+    printed_here = PersonnelDecision.sources.through.objects.filter(article_id=article.pk)
     decisions = list(
         PersonnelDecision.objects.published()
-        .filter(Q(article=article) | Q(sources=article))
-        .distinct()
+        .filter(Q(article=article) | Q(pk__in=printed_here.values("personneldecision_id")))
         .select_related("person", "meeting")
         .order_by("id")
     )
@@ -575,10 +581,26 @@ def _vote_bars(votes: list[Vote]) -> list[VoteBar]:
         segments = []
         for count, label, css in counts:
             width = CHART_BAR_WIDTH * count / total if total else 0
-            segments.append({"css": css, "x": round(x, 1), "width": round(width, 1), "count": count, "label": label})
+            segments.append(
+                {
+                    "css": css,
+                    "x": round(x, 1),
+                    "width": round(width, 1),
+                    "count": count,
+                    "label": label,
+                }
+            )
             x += width
         share = (vote.satisfied or 0) / total if total else None
-        bars.append(VoteBar(vote=vote, y=index * CHART_ROW, total=total, segments=segments, satisfied_share=share))
+        bars.append(
+            VoteBar(
+                vote=vote,
+                y=index * CHART_ROW,
+                total=total,
+                segments=segments,
+                satisfied_share=share,
+            )
+        )
     return bars
 
 
@@ -615,7 +637,9 @@ def meeting_page(*, meeting_id: int) -> MeetingPage:
         .order_by("id")
     )
     entries = list(
-        NameListEntry.objects.filter(published, meeting=meeting).order_by("list_kind", "label", "position")
+        NameListEntry.objects.filter(published, meeting=meeting).order_by(
+            "list_kind", "label", "position"
+        )
     )
     lists: dict[str, list[NameListEntry]] = {}
     for entry in entries:
@@ -677,11 +701,19 @@ class SearchPage:
 
 
 def search_page(
-    *, q: str, kind: str | None, publication: int | None, year: int | None, page: int, per_page: int = 20
+    *,
+    q: str,
+    kind: str | None,
+    publication: int | None,
+    year: int | None,
+    page: int,
+    per_page: int = 20,
 ) -> SearchPage:
     """Hits with their records, facets with labels: at most twelve queries."""
     query = search_index.parse_query(q)
-    raw = search_index.search(query, kind=kind, publication=publication, year=year, page=page, per_page=per_page)
+    raw = search_index.search(
+        query, kind=kind, publication=publication, year=year, page=page, per_page=per_page
+    )
     ids: dict[str, list[int]] = defaultdict(list)
     for hit in raw.hits:
         ids[hit.kind].append(hit.object_id)
@@ -690,8 +722,10 @@ def search_page(
         for a in Article.objects.published().for_list().filter(pk__in=ids[search_index.ARTICLE]):
             objects[("article", a.pk)] = a
     if ids.get(search_index.DECISION):
-        for d in PersonnelDecision.objects.published().select_related("gazette__publication").filter(
-            pk__in=ids[search_index.DECISION]
+        for d in (
+            PersonnelDecision.objects.published()
+            .select_related("gazette__publication")
+            .filter(pk__in=ids[search_index.DECISION])
         ):
             objects[("decision", d.pk)] = d
     if ids.get(search_index.PERSON):
@@ -718,7 +752,9 @@ def search_page(
         )
     labels = {}
     if raw.facets.publications:
-        labels = {p.pk: str(p) for p in Publication.objects.filter(pk__in=list(raw.facets.publications))}
+        labels = {
+            p.pk: str(p) for p in Publication.objects.filter(pk__in=list(raw.facets.publications))
+        }
     return SearchPage(
         query=query,
         hits=hits,
@@ -758,7 +794,9 @@ def decision_url(decision: PersonnelDecision) -> str:
 
 def _context_of(kind: str, obj: Any) -> str:
     if kind == "article":
-        return f"{obj.gazette} · {obj.get_category_display()}" + (f" · 第{obj.page}页" if obj.page else "")
+        return f"{obj.gazette} · {obj.get_category_display()}" + (
+            f" · 第{obj.page}页" if obj.page else ""
+        )
     if kind == "decision":
         return f"{obj.gazette}" + (f" · {obj.date:%Y年%-m月%-d日}" if obj.date else "")
     if kind in ("person", "post"):

@@ -2,14 +2,13 @@
 
 Function-based views; what a page shows comes from records.selectors, the
 lists are narrowed by the same FilterSets as the API (records.filters) and
-paged without counting (people.selectors.seek_page).
+paged without counting or OFFSET (people.paging).
 """
 
 from __future__ import annotations
 
 import html
 
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from people.models import Body, Organisation, Post
-from people.selectors import SeekPage, page_number, seek_page
+from people.paging import Order, SeekPage, keyset_page, page_number
 from records import choices, selectors
 from records import search as search_index
 from records.api.visibility import visible_publications
@@ -36,11 +35,23 @@ def _filtered(filterset):
 
 
 def _without(request, *names: str) -> str:
-    """This page's query string without these parameters (and without the page number)."""
+    """This page's query string without these parameters (and without the page's position)."""
     params = request.GET.copy()
-    for name in (*names, "page"):
+    for name in (*names, "page", "cursor"):
         params.pop(name, None)
     return f"?{params.urlencode()}" if params else "?"
+
+
+# The lists' orders; the indexes that serve them are in records/migrations/0007.
+GAZETTE_ORDER = Order.of("-year", "-issue", "publication_id", "id")
+MEETING_ORDER = Order.of("-date", "region", "-term", "-number", "id")
+DECISION_ORDER = Order.of("-date", "-id")
+
+
+def _keyset(request, rows, order: Order, per_page: int) -> SeekPage:
+    return keyset_page(
+        rows, order, request.GET.get("cursor"), per_page, number=request.GET.get("page")
+    )
 
 
 def _choice(value: str | None, choices) -> str:
@@ -56,12 +67,13 @@ def _publication_choices() -> list:
 
 @require_GET
 def gazette_list(request):
-    gazettes = Gazette.objects.published().for_list().order_by("-year", "-issue", "publication")
+    gazettes = Gazette.objects.published().for_list()
     filterset = GazetteFilter(request.GET, queryset=gazettes)
     rows, status = _filtered(filterset)
-    page = seek_page(rows, page_number(request.GET.get("page")), 30)
+    page = _keyset(request, rows, GAZETTE_ORDER, 30)
     years = sorted(
-        Gazette.objects.published().order_by().values_list("year", flat=True).distinct(), reverse=True
+        Gazette.objects.published().order_by().values_list("year", flat=True).distinct(),
+        reverse=True,
     )
     context = {
         "page": page,
@@ -78,7 +90,9 @@ def gazette_list(request):
 
 @require_GET
 def gazette_detail(request, pk: int):
-    return render(request, "records/gazette_detail.html", {"p": selectors.gazette_page(gazette_id=pk)})
+    return render(
+        request, "records/gazette_detail.html", {"p": selectors.gazette_page(gazette_id=pk)}
+    )
 
 
 @require_GET
@@ -114,7 +128,11 @@ def gazette_text(request, pk: int):
     return render(
         request,
         "records/gazette_text.html",
-        {"gazette": gazette, "lines": _numbered_lines(text), "cite": selectors.RecordCitation(gazette=gazette)},
+        {
+            "gazette": gazette,
+            "lines": _numbered_lines(text),
+            "cite": selectors.RecordCitation(gazette=gazette),
+        },
     )
 
 
@@ -167,14 +185,10 @@ def article_detail(request, pk: int):
 
 @require_GET
 def meeting_list(request):
-    meetings = (
-        Meeting.objects.published()
-        .select_related("gazette__publication")
-        .order_by(F("date").desc(nulls_last=True), "region", "-term", "-number")
-    )
+    meetings = Meeting.objects.published().select_related("gazette__publication")
     filterset = MeetingFilter(request.GET, queryset=meetings)
     rows, status = _filtered(filterset)
-    page = seek_page(rows, page_number(request.GET.get("page")), 30)
+    page = _keyset(request, rows, MEETING_ORDER, 30)
     terms, years = choices.meeting_terms_and_years()
     context = {
         "page": page,
@@ -183,14 +197,18 @@ def meeting_list(request):
         "bodies": Body.choices,
         "terms": terms,
         "years": years,
-        "selected": {key: request.GET.get(key, "") for key in ("publication", "body", "term", "year")},
+        "selected": {
+            key: request.GET.get(key, "") for key in ("publication", "body", "term", "year")
+        },
     }
     return render(request, "records/meeting_list.html", context, status=status)
 
 
 @require_GET
 def meeting_detail(request, pk: int):
-    return render(request, "records/meeting_detail.html", {"p": selectors.meeting_page(meeting_id=pk)})
+    return render(
+        request, "records/meeting_detail.html", {"p": selectors.meeting_page(meeting_id=pk)}
+    )
 
 
 # --- personnel decisions ---------------------------------------------------------
@@ -203,11 +221,10 @@ def decision_list(request):
         .for_list()
         .defer("article__text")
         .prefetch_related("posts")
-        .order_by(F("date").desc(nulls_last=True), "-id")
     )
     filterset = PersonnelDecisionFilter(request.GET, queryset=decisions)
     rows, status = _filtered(filterset)
-    page = seek_page(rows, page_number(request.GET.get("page")), 50)
+    page = _keyset(request, rows, DECISION_ORDER, 50)
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
     chips = []
     if data.get("post"):
@@ -223,7 +240,13 @@ def decision_list(request):
         person = next((d.person for d in page if d.person_id == data["person"]), None)
         chips.append(("person", "人员", person.name if person else f"#{data['person']}"))
     chips = [
-        {"name": name, "label": label, "value": value, "raw": data[name], "remove": _without(request, name)}
+        {
+            "name": name,
+            "label": label,
+            "value": value,
+            "raw": data[name],
+            "remove": _without(request, name),
+        }
         for name, label, value in chips
     ]
     context = {
@@ -297,7 +320,10 @@ def report_error(request):
 
     from records.forms import ErrorReportForm
 
-    initial = {"path": request.GET.get("path", "/"), "record_label": request.GET.get("label", "")[:300]}
+    initial = {
+        "path": request.GET.get("path", "/"),
+        "record_label": request.GET.get("label", "")[:300],
+    }
     form = ErrorReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.get("website"):

@@ -1,0 +1,95 @@
+"""Query plans: a record's page reads its rows through indexes, never by reading a whole table.
+
+On a corpus of 10,000 issues a scan of the decision, attendance or article table
+costs hundreds of milliseconds, where an index lookup costs well under one
+(bench/RESULTS.md). Row counts here are small, so the plans are what is
+checked: SQLite's EXPLAIN QUERY PLAN says SCAN for a read of a whole table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+
+from people.models import Person, Post
+from records.loading import load_gazette_file
+from records.models import Article, Gazette, Meeting
+from tests.conftest import SAMPLES
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans are checked"),
+]
+
+BIG_TABLES = (
+    "records_personneldecision",
+    "records_personneldecision_sources",
+    "records_attendance",
+    "records_article",
+    "records_provision",
+    "records_meeting",
+    "records_namelistentry",
+    "people_person",
+    "people_tenure",
+)
+# "SCAN t" (the whole table) or "SCAN t USING INDEX i" without a LIMIT to stop it.
+WHOLE_TABLE = re.compile(r"^SCAN (\w+)(?: AS \w+)?$")
+
+
+def plans_of(client, url: str) -> list[tuple[str, list[str]]]:
+    seen: list[tuple[str, tuple]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        if not many and sql.lstrip().upper().startswith("SELECT"):
+            seen.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    plans = []
+    with connection.cursor() as cursor:
+        for sql, params in seen:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plans.append((sql, [str(row[-1]) for row in cursor.fetchall()]))
+    return plans
+
+
+@pytest.fixture
+def corpus(settings):
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        for alias in ("default", "pages", "data_version")
+    }
+    for path in sorted(SAMPLES.glob("*.txt")):
+        load_gazette_file(path.read_bytes(), filename=path.name, publish=True)
+
+
+def test_record_pages_read_no_whole_table(client, corpus):
+    article = Article.objects.filter(personnel_decisions__isnull=False).order_by("id").first()
+    meeting = Meeting.objects.filter(attendance__isnull=False).order_by("id").first()
+    person = (
+        Person.objects.filter(attendance__isnull=False, decisions__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    post = Post.objects.filter(tenures__isnull=False).order_by("id").first()
+    gazette = Gazette.objects.order_by("id").first()
+    assert article and meeting and person and post and gazette
+    urls = [
+        article.get_absolute_url(),
+        meeting.get_absolute_url(),
+        f"/people/{person.pk}/",
+        f"/posts/{post.pk}/",
+        gazette.get_absolute_url(),
+    ]
+    scans = []
+    for url in urls:
+        for sql, plan in plans_of(client, url):
+            for line in plan:
+                found = WHOLE_TABLE.match(line.strip())
+                if found and found.group(1) in BIG_TABLES:
+                    scans.append((url, line.strip(), sql[:300]))
+    assert not scans, scans
