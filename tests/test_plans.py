@@ -93,3 +93,16 @@ def test_record_pages_read_no_whole_table(client, corpus):
                 if found and found.group(1) in BIG_TABLES:
                     scans.append((url, line.strip(), sql[:300]))
     assert not scans, scans
+
+
+def test_the_newest_issues_are_read_in_index_order(client, corpus):
+    """The issue feeds and the home page's latest issues walk an index of published issues
+    newest first; they do not take every published issue by status and sort them."""
+    for url, index in (
+        ("/feeds/gazettes.atom", "gazette_status_feed"),
+        ("/feeds/decisions.atom", "gazette_status_feed"),
+        ("/", "gazette_status_latest"),
+    ):
+        lines = [line for _, plan in plans_of(client, url) for line in plan]
+        assert any(index in line for line in lines), (url, lines)
+        assert not any("gazette_status_year (status=?)" in line for line in lines), (url, lines)

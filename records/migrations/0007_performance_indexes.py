@@ -21,6 +21,8 @@ so a running site keeps loading while they are built.
 
 from django.db import migrations
 
+from records.migrations import _sql_indexes
+
 INDEXES = {
     "article_title": ("records_article", ["title"]),
     "decision_newest": ("records_personneldecision", ["date DESC NULLS LAST", "id DESC"]),
@@ -39,25 +41,12 @@ INDEXES = {
 }
 
 
-def _columns(columns: list[str], vendor: str) -> str:
-    if vendor != "postgresql":  # SQLite: DESC already sorts NULLs last, and it has no NULLS in indexes
-        columns = [c.replace(" NULLS LAST", "") for c in columns]
-    return ", ".join(columns)
-
-
 def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    concurrently = "CONCURRENTLY " if vendor == "postgresql" else ""
-    for name, (table, columns) in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX {concurrently}IF NOT EXISTS {name} ON {table} ({_columns(columns, vendor)})"
-        )
+    _sql_indexes.create(schema_editor, INDEXES)
 
 
 def drop(apps, schema_editor):
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}")
+    _sql_indexes.drop(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):
