@@ -1,0 +1,70 @@
+"""PostgreSQL finds the newest matching rows through id windows in the GIN index (records/0009)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from records import search
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the windows are PostgreSQL's"),
+]
+
+WORD = "预算"
+
+
+def insert_rows(ids_and_tokens: list[tuple[int, str]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {search.TABLE} (id, kind, object_id, chunk, gazette_id, publication_id, "
+            "year, title, title_folded, body, tokens) "
+            "VALUES (%s, 'article', %s, 0, NULL, NULL, 2021, '标题', '标题', '正文', %s)",
+            [(pk, pk, tokens) for pk, tokens in ids_and_tokens],
+        )
+
+
+def newest(cap: int, monkeypatch) -> tuple[list[int], int]:
+    monkeypatch.setattr(search, "MATCH_CAP", cap)
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        rows = search._newest_matches(cursor, search.parse_query(WORD))
+    return sorted((row[0] for row in rows), reverse=True), len(queries)
+
+
+@pytest.fixture
+def spread_rows():
+    """Rows far apart in id (blocks of 8,192 / 65,536 / 524,288), one in three matching;
+    dense near the newest id, sparse further back, as an index that grows over years."""
+    ids = sorted({*range(1_200_000, 1_200_060), *range(1_000_000, 1_200_000, 7_919), *range(5, 900_000, 40_009)})
+    rows = [(pk, f"{WORD} 安排" if n % 3 == 0 else "其他 工作") for n, pk in enumerate(ids)]
+    insert_rows(rows)
+    return sorted((pk for pk, tokens in rows if WORD in tokens), reverse=True)
+
+
+@pytest.mark.parametrize("cap", [1, 5, 20, 30, 10_000])
+def test_the_windows_give_the_newest_matches_a_full_read_would(spread_rows, cap, monkeypatch):
+    found, _ = newest(cap, monkeypatch)
+    assert found == spread_rows[:cap]
+
+
+def test_a_common_word_is_answered_from_the_newest_window(spread_rows, monkeypatch):
+    found, queries = newest(5, monkeypatch)
+    assert found == spread_rows[:5]
+    assert queries == 2  # the newest id, then the first window held enough
+
+
+def test_a_rare_word_widens_the_window_to_every_row(spread_rows, monkeypatch):
+    found, queries = newest(10_000, monkeypatch)
+    assert found == spread_rows
+    assert queries == 1 + len(search.WINDOW_LEVELS) + 1
+
+
+def test_each_row_carries_its_window_lexemes():
+    insert_rows([(70_000, WORD)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tsv::text FROM {search.TABLE} WHERE id = 70000")
+        (tsv,) = cursor.fetchone()
+    for level in search.WINDOW_LEVELS:
+        assert f"'qqw{level}x{70_000 >> level}'" in tsv
