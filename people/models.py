@@ -215,6 +215,8 @@ class Tenure(models.Model):
         ordering = ["person", "started_on", "id"]
         indexes = [
             models.Index(fields=["post", "started_on"], name="tenure_post_start"),
+            # A page of people's current posts: by person, not by every open tenure.
+            models.Index(fields=["person", "ended_on", "end_decision"], name="tenure_person_current"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,11 +9,11 @@ fields a clerk edited, which a reload of the same issue never overwrites.
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from people.models import Body, Person, Post
+from portal.paths import path as page_path
 from records.parsing.types import ATTENDANCE_STATUSES, CATEGORIES, PERSONNEL_ACTIONS
 
 
@@ -156,7 +156,7 @@ class Gazette(models.Model):
         return f"{self.publication} {self.year}年第{self.issue}期"
 
     def get_absolute_url(self) -> str:
-        return reverse("records:gazette-detail", args=[self.pk])
+        return page_path("records:gazette-detail", self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -252,7 +252,7 @@ class Article(ExtractedRecord):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("records:article-detail", args=[self.pk])
+        return page_path("records:article-detail", self.pk)
 
 
 class TocEntry(ExtractedRecord):
@@ -381,7 +381,7 @@ class Meeting(models.Model):
         return f"{self.region}第{self.term}届{body}第{self.number}次会议"
 
     def get_absolute_url(self) -> str:
-        return reverse("records:meeting-detail", args=[self.pk])
+        return page_path("records:meeting-detail", self.pk)
 
 
 class AgendaItem(ExtractedRecord):

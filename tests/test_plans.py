@@ -106,3 +106,15 @@ def test_the_newest_issues_are_read_in_index_order(client, corpus):
         lines = [line for _, plan in plans_of(client, url) for line in plan]
         assert any(index in line for line in lines), (url, lines)
         assert not any("gazette_status_year (status=?)" in line for line in lines), (url, lines)
+
+
+def test_the_people_list_reads_current_posts_by_person(client, corpus):
+    """The page's people's current posts: by person, not by every open tenure of everyone."""
+    lines = [
+        line
+        for sql, plan in plans_of(client, "/people/")
+        if 'FROM "people_tenure"' in sql
+        for line in plan
+        if "people_tenure" in line
+    ]
+    assert lines and all("(person_id=?" in line for line in lines), lines

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
@@ -25,7 +24,6 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -33,40 +31,10 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from portal.paths import site_path as site_path
 from records.api.pagination import KeysetPagination
 
 # --- links to the site ---------------------------------------------------------
-
-
-_PK_MARK = 987654321  # stands for the id while a URL pattern is reversed once
-
-
-@functools.lru_cache(maxsize=256)
-def _path_template(viewname: str, urlconf: str | None, prefix: str) -> tuple[str, str] | None:
-    """A view's path around its one id argument, reversed once per URL configuration."""
-    try:
-        path = reverse(viewname, args=[_PK_MARK], urlconf=urlconf)
-    except NoReverseMatch:
-        return None
-    head, mark, tail = path.partition(str(_PK_MARK))
-    return (head, tail) if mark else None
-
-
-def site_path(viewname: str, pk: Any) -> str | None:
-    """The path of a record's page on the site, or None while there is no such page.
-
-    A list of 200 records links each one several times: formatting a stored
-    template instead of resolving the URL pattern every time keeps that cheap.
-    """
-    if pk is None:
-        return None
-    template = _path_template(viewname, get_urlconf(), get_script_prefix())
-    if template is None or not str(pk).isdigit():
-        try:
-            return reverse(viewname, args=[pk])
-        except NoReverseMatch:
-            return None
-    return f"{template[0]}{pk}{template[1]}"
 
 
 def absolute(request: Any, path: str | None) -> str | None:
