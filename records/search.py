@@ -338,6 +338,17 @@ def _where(
             f"ORDER BY rowid DESC LIMIT {MATCH_CAP}"
         )
         return f"e.id IN ({sub})", [_match_param(query)]
+    if connection.vendor != "postgresql":
+        # FTS5 hands out its matches newest first; each is looked up by id and checked
+        # against the filters until MATCH_CAP pass (CROSS JOIN keeps that order of the
+        # loops: otherwise SQLite may walk every row of a kind and test it against a
+        # list of every match).
+        sub = (
+            f"SELECT e2.id FROM {FTS_TABLE} CROSS JOIN {TABLE} e2 ON e2.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {' AND '.join(clauses)} "
+            f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT {MATCH_CAP}"
+        )
+        return f"e.id IN ({sub})", [_match_param(query), *params]
     match = _match_sql("e2")
     sub = (
         f"SELECT e2.id FROM {TABLE} e2 WHERE {' AND '.join([match, *clauses])} "

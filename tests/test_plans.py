@@ -118,3 +118,19 @@ def test_the_people_list_reads_current_posts_by_person(client, corpus):
         if "people_tenure" in line
     ]
     assert lines and all("(person_id=?" in line for line in lines), lines
+
+
+def test_a_filtered_search_walks_the_matches_newest_first(client, corpus):
+    """A person's page searches their name in their region's articles: the text index
+    hands out matches newest first and each is looked up by id, until enough pass;
+    not a walk over every article's index row tested against a list of every match."""
+    person = Person.objects.filter(attendance__isnull=False).order_by("id").first()
+    lines = [
+        line.strip()
+        for sql, plan in plans_of(client, f"/people/{person.pk}/")
+        if "records_search_entry" in sql
+        for line in plan
+    ]
+    assert any(line.startswith("SCAN records_search_fts VIRTUAL TABLE") for line in lines), lines
+    assert "SEARCH e2 USING INTEGER PRIMARY KEY (rowid=?)" in lines, lines
+    assert not any("records_search_entry_object" in line for line in lines), lines
