@@ -131,7 +131,7 @@ def deep_page(rows, order, per_page: int) -> str:
     """The cursor of a page near the end of a list (90 % of the way), as 下一页 links reach it."""
     from people.paging import encode_cursor
 
-    ordered = rows.order_by(*order.order_by())
+    ordered = rows.order_by(*order.order_by(rows.model))
     position = max(1, int(ordered.count() * 0.9) // per_page * per_page)
     row = ordered[position - 1]
     return encode_cursor(row, order, position // per_page + 1)

@@ -116,13 +116,20 @@ class Order:
         keys = tuple(Key(p.removeprefix("-"), p.startswith("-")) for p in paths)
         return cls(keys=keys, name=",".join(paths))
 
-    def order_by(self, backwards: bool = False) -> list[OrderBy]:
-        """The ORDER BY of this order (or of its reverse), NULLs last going forwards."""
+    def order_by(self, model: type[Model], backwards: bool = False) -> list[OrderBy]:
+        """The ORDER BY of this order (or of its reverse), NULLs last going forwards.
+
+        Only a nullable column says where its NULLs go: "id DESC NULLS LAST" is not
+        the order of an index on "id DESC" (PostgreSQL puts NULLs first there), nor
+        is "x ASC NULLS LAST" on SQLite, and either would sort rows an index has in order.
+        """
         terms = []
         for key in self.keys:
             descending = key.descending != backwards
             expression = F(key.path)
-            if backwards:
+            if not _is_nullable(model, key.path):
+                terms.append(expression.desc() if descending else expression.asc())
+            elif backwards:
                 terms.append(
                     expression.desc(nulls_first=True)
                     if descending
@@ -146,11 +153,11 @@ def keyset_page(
     when no cursor is given.
     """
     if not cursor:
-        page = seek_page(rows.order_by(*order.order_by()), page_number(number), per_page)
+        page = seek_page(rows.order_by(*order.order_by(rows.model)), page_number(number), per_page)
         return _with_cursors(page, order, rows.model)
     position = _decode(cursor, order, rows.model)
     values, backwards, target = position["v"], position["r"], position["n"]
-    ordered = order.order_by(backwards)
+    ordered = order.order_by(rows.model, backwards)
     first, rest = order.keys[0], order.keys[1:]
     nullable = _is_nullable(rows.model, first.path)
     ahead = _ahead(rest, values[1:], backwards, rows.model) if rest else Q(pk__in=[])

@@ -32,7 +32,7 @@ def make_tenures(count: int) -> list[int]:
         ended = None if i % 3 == 0 or started is None else started + dt.timedelta(days=(i % 5) * 30)
         tenures.append(Tenure(person=person, post=posts[i % 3], started_on=started, ended_on=ended))
     Tenure.objects.bulk_create(tenures)
-    return list(Tenure.objects.order_by(*ORDER.order_by()).values_list("id", flat=True))
+    return list(Tenure.objects.order_by(*ORDER.order_by(Tenure)).values_list("id", flat=True))
 
 
 def walk_forward(per_page: int) -> list[list[int]]:
@@ -200,3 +200,13 @@ def test_the_decision_list_links_page_to_page_by_cursor(client):
     second = client.get("/decisions/" + unescape(back)).content.decode()
     assert "第 2 页" in second
     assert unescape(PREVIOUS.search(second).group(1)) in ("?", "")
+
+
+def test_only_nullable_columns_say_where_their_nulls_go():
+    """ "id DESC NULLS LAST" is not the order of an index on "id DESC" (PostgreSQL), nor
+    is "x ASC NULLS LAST" on SQLite: the database would sort rows its index has in order."""
+    sql = str(Tenure.objects.order_by(*Order.of("-started_on", "post_id", "-id").order_by(Tenure)).query)
+    order_by = sql[sql.index("ORDER BY") :]
+    assert re.search(r'"started_on" DESC NULLS LAST', order_by), order_by
+    assert re.search(r'"post_id" ASC(,|$)', order_by), order_by
+    assert re.search(r'"id" DESC$', order_by), order_by
