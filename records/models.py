@@ -8,7 +8,7 @@ fields a clerk edited, which a reload of the same issue never overwrites.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -103,11 +103,24 @@ class GazetteQuerySet(models.QuerySet):
         return self.select_related("publication")
 
 
-def _in_published_issue() -> models.Exists:
-    """The row's issue is published, as a correlated EXISTS (records.api.visibility says why)."""
+def in_published_issue(field: str = "gazette_id") -> models.Exists | models.Q:
+    """The row's issue is published: a correlated EXISTS on SQLite, a join on PostgreSQL.
+
+    SQLite, given the issue joined and filtered, starts from the issues and
+    sorts every row of every published issue before it returns the first page;
+    with EXISTS it walks the list's own index (the primary key, or the orderings
+    of records/0007) and stops at the page size. PostgreSQL runs both alike, but
+    plans the EXISTS as one more relation in the join search: a decision list
+    that joins its issue, publication, person, meeting and article took 4× as
+    long to plan that way (bench/RESULTS.md), and the join is the one
+    ``select_related("gazette")`` already makes. Same rows either way.
+    """
+    if connection.vendor == "postgresql":
+        return models.Q(**{f"{field.removesuffix('_id')}__status": GazetteStatus.PUBLISHED})
     return models.Exists(
-        Gazette.objects.filter(pk=models.OuterRef("gazette_id"), status=GazetteStatus.PUBLISHED)
+        Gazette.objects.filter(pk=models.OuterRef(field), status=GazetteStatus.PUBLISHED)
     )
+
 
 
 class Gazette(models.Model):
@@ -199,7 +212,7 @@ class ExtractedRecord(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
-        return self.filter(_in_published_issue())
+        return self.filter(in_published_issue())
 
     def of_category(self, category: str) -> ArticleQuerySet:
         return self.filter(category=category)
@@ -333,7 +346,7 @@ class Citation(ExtractedRecord):
 
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> MeetingQuerySet:
-        return self.filter(_in_published_issue())
+        return self.filter(in_published_issue())
 
 
 class Meeting(models.Model):
@@ -466,7 +479,7 @@ class NameListEntry(ExtractedRecord):
 
 class PersonnelDecisionQuerySet(models.QuerySet):
     def published(self) -> PersonnelDecisionQuerySet:
-        return self.filter(_in_published_issue())
+        return self.filter(in_published_issue())
 
     def for_list(self) -> PersonnelDecisionQuerySet:
         return self.select_related("person", "meeting", "article", "gazette__publication")

@@ -203,16 +203,23 @@ def gazette_page(*, gazette_id: int) -> GazettePage:
         if not sections or sections[-1].heading != entry.section:
             sections.append(TocSection(entry.section, []))
         sections[-1].entries.append(entry)
+    # The issue's own meetings and those its articles name, as one id list (both by
+    # index): "gazette = x OR id IN (…)" is a walk of every meeting on PostgreSQL.
+    meeting_ids = (
+        Meeting.objects.filter(gazette=gazette)
+        .order_by()
+        .values("id")
+        .union(
+            Article.objects.filter(gazette=gazette, meeting__isnull=False)
+            .order_by()
+            .values("meeting_id"),
+            all=True,
+        )
+    )
     meetings = list(
-        # Both by index: the issue's own meetings, and those its articles name.
-        Meeting.objects.filter(
-            Q(gazette=gazette)
-            | Q(
-                pk__in=Article.objects.filter(gazette=gazette, meeting__isnull=False).values(
-                    "meeting_id"
-                )
-            )
-        ).order_by(F("date").asc(nulls_last=True), "number")
+        Meeting.objects.filter(pk__in=meeting_ids).order_by(
+            F("date").asc(nulls_last=True), "number"
+        )
     )
     source = GazetteSource.objects.filter(gazette=gazette).values("filename", "sha256").first()
     return GazettePage(
@@ -425,12 +432,23 @@ def article_page(*, article_id: int) -> ArticlePage:
 
     preamble, blocks, body = _layout(article.text, provisions, linker)
 
-    # The decisions printed in this article: by its own key, or by the sources table
-    # (an id list, not a join, so each side is an index lookup rather than a scan).
-    printed_here = PersonnelDecision.sources.through.objects.filter(article_id=article.pk)
+    # The decisions printed in this article, by its own key or by the sources table, as
+    # one id list (both by index): "article = x OR id IN (…)" is a walk of every
+    # decision on PostgreSQL (a hashed subplan tested on each row).
+    printed_here = (
+        PersonnelDecision.objects.filter(article=article)
+        .order_by()
+        .values("id")
+        .union(
+            PersonnelDecision.sources.through.objects.filter(article_id=article.pk)
+            .order_by()
+            .values("personneldecision_id"),
+            all=True,
+        )
+    )
     decisions = list(
         PersonnelDecision.objects.published()
-        .filter(Q(article=article) | Q(pk__in=printed_here.values("personneldecision_id")))
+        .filter(pk__in=printed_here)
         .select_related("person", "meeting")
         .order_by("id")
     )
@@ -495,11 +513,19 @@ def _people_named(article: Article, decisions: list[PersonnelDecision]) -> list[
     gazette = article.gazette_id
     # From the issue's rows to the people (indexed by issue), never the other way round:
     # the article's issue is published, so everyone it names is public.
-    candidates = Person.objects.filter(
-        Q(pk__in=PersonnelDecision.objects.filter(gazette=gazette).values("person_id"))
-        | Q(pk__in=Attendance.objects.filter(gazette=gazette).values("person_id"))
-        | Q(pk__in=NameListEntry.objects.filter(gazette=gazette).values("person_id"))
+    # One id list (UNION ALL), not three ORed ones: PostgreSQL reads "id IN (a) OR id IN
+    # (b) OR id IN (c)" as a scan of every person tested against three hashed lists.
+    named = (
+        PersonnelDecision.objects.filter(gazette=gazette)
+        .order_by()
+        .values("person_id")
+        .union(
+            Attendance.objects.filter(gazette=gazette).order_by().values("person_id"),
+            NameListEntry.objects.filter(gazette=gazette).order_by().values("person_id"),
+            all=True,
+        )
     )
+    candidates = Person.objects.filter(pk__in=named).order_by()
     by_decision = {d.person_id for d in decisions if d.person_id}
     text = article.title + "\n" + article.text
     people = [p for p in candidates.only("id", "name") if p.pk in by_decision or p.name in text]

@@ -21,21 +21,10 @@ from records.models import (
     PersonnelDecision,
     Publication,
     Vote,
+    in_published_issue,
 )
 
 PUBLISHED = GazetteStatus.PUBLISHED
-
-
-def in_published_issue(field: str = "gazette_id") -> Exists:
-    """The row's issue is published, as a correlated EXISTS on the issue's primary key.
-
-    Not a join (``gazette__status=…``): with the issue joined and filtered,
-    SQLite starts from the issues and sorts every row of every published issue
-    before it can return the first page; with EXISTS it walks the list's own
-    index (the primary key, or records/0007's orderings) and stops at the page
-    size. PostgreSQL plans both as the same semi-join. Same rows either way.
-    """
-    return Exists(Gazette.objects.filter(pk=OuterRef(field), status=PUBLISHED))
 
 
 def published_gazettes() -> QuerySet:
