@@ -350,10 +350,12 @@ class PostProfile:
     decisions: list[Any]
     cite: Any = None
     more_decisions: bool = False  # older ones are in the decision list, filtered by the post
+    more_tenures: bool = False  # older holders are in the API (/api/v1/tenures/?post=)
 
 
 # A post's page lists its newest decisions; the decision list (?post=) pages through all.
 POST_DECISIONS = 50
+POST_TENURES = 100
 
 
 def post_profile(*, post_id: int) -> PostProfile:
@@ -361,9 +363,17 @@ def post_profile(*, post_id: int) -> PostProfile:
     post = visible_posts().select_related("organisation").filter(pk=post_id).first()
     if post is None:
         raise Http404("没有这个职务，或其记录尚未发布。")
+    # The newest POST_TENURES holders (a post held for decades by a new person every
+    # few years has dozens); the page shows each one's deciding meetings only.
+    newest = list(
+        visible_tenures()
+        .filter(post=post)
+        .select_related("person", "start_decision__meeting", "end_decision__meeting")
+        .order_by(F("started_on").desc(nulls_last=True), "-id")[: POST_TENURES + 1]
+    )
+    more_tenures = len(newest) > POST_TENURES
     tenures = sorted(
-        _tenure_queryset().filter(post=post).select_related("person"),
-        key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk),
+        newest[:POST_TENURES], key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk)
     )
     decisions = list(
         _records_model("PersonnelDecision")
@@ -376,7 +386,12 @@ def post_profile(*, post_id: int) -> PostProfile:
     decisions = decisions[:POST_DECISIONS]
     cite = import_module("records.selectors").cite_record(decisions[0]) if decisions else None
     return PostProfile(
-        post=post, tenures=tenures, decisions=decisions, cite=cite, more_decisions=more
+        post=post,
+        tenures=tenures,
+        decisions=decisions,
+        cite=cite,
+        more_decisions=more,
+        more_tenures=more_tenures,
     )
 
 

@@ -210,3 +210,28 @@ def test_only_nullable_columns_say_where_their_nulls_go():
     assert re.search(r'"started_on" DESC NULLS LAST', order_by), order_by
     assert re.search(r'"post_id" ASC(,|$)', order_by), order_by
     assert re.search(r'"id" DESC$', order_by), order_by
+
+
+@pytest.mark.django_db
+def test_a_post_page_shows_its_newest_holders_and_says_where_the_rest_are(client, monkeypatch):
+    from people import selectors
+    from records.parsing import types as p
+
+    title = "示例市财政局局长"
+    decisions = tuple(
+        p.PersonnelDecision(
+            person=name, action="appoint", positions=(title,), date=dt.date(2010 + i, 3, 1)
+        )
+        for i, name in enumerate(("张一", "李二", "王三", "赵四", "钱五"))
+    )
+    load_gazette(make_parsed(decisions=decisions), source_bytes=b"s", source_text="s", publish=True)
+    post = Post.objects.get(title=title)
+    monkeypatch.setattr(selectors, "POST_TENURES", 2)
+    profile = selectors.post_profile(post_id=post.pk)
+    assert [t.person.name for t in profile.tenures] == ["赵四", "钱五"]  # the newest two, oldest first
+    assert profile.more_tenures
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    assert f"/api/v1/tenures/?post={post.pk}" in html
+    monkeypatch.setattr(selectors, "POST_TENURES", 5)
+    everyone = selectors.post_profile(post_id=post.pk)
+    assert len(everyone.tenures) == 5 and not everyone.more_tenures
