@@ -368,22 +368,52 @@ def _newest_first(alias: str) -> str:
 
 # Window lexemes (records/0009): a row's block of 2**level ids, for each level.
 WINDOW_LEVELS = (13, 16, 19)
+# The windows tried in turn, as (level, number of newest blocks): 16,384 rows, then
+# twice, four and sixteen times as many, then a million, so the window that holds
+# MATCH_CAP matches holds few more than needed (a phrase is checked on each of them,
+# on the row). Five at most: a search page stays within ten queries.
+WINDOWS = ((13, 2), (13, 4), (13, 8), (16, 4), (19, 2))
 
 
 def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     """(id, kind, object id, publication, year) of the newest MATCH_CAP matching rows.
 
-    On PostgreSQL the GIN index is asked for the query's words AND the two newest
-    blocks of ids of a size (8,192 rows, then 65,536, then 524,288, then all), so a
-    common word reads the matching rows of a recent window only, not every match.
-    A window that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer
-    is the one a read of every match would give.
+    On PostgreSQL the GIN index is asked for the query's words AND the newest blocks
+    of ids (16,384 rows, then more, then all), so a common
+    word reads the matching rows of a recent window only, not every match. A window
+    that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer is the one
+    a read of every match would give.
     """
     columns = "e.id, e.kind, e.object_id, e.publication_id, e.year"
     if connection.vendor != "postgresql":
         where, params = _where(query, kind=None, publication=None, year=None)
         cursor.execute(f"SELECT {columns} FROM {TABLE} e WHERE {where}", params)
         return cursor.fetchall()
+    cursor.execute(f"SELECT max(id) FROM {TABLE}")
+    (newest,) = cursor.fetchone()
+    if newest is None:
+        return []
+    order = _newest_first("e")
+    for level, count in WINDOWS:
+        block = newest >> level
+        if block - count < 0:
+            break  # the window would hold every row: read them all
+        window = " | ".join(f"qqw{level}x{block - n}" for n in range(count))
+        cursor.execute(
+            f"SELECT {columns} FROM {TABLE} e "
+            f"WHERE e.tsv @@ (to_tsquery('simple', %s) && to_tsquery('simple', %s)) "
+            f"ORDER BY {order} LIMIT {MATCH_CAP}",
+            [_match_param(query), window],
+        )
+        rows = cursor.fetchall()
+        if len(rows) >= MATCH_CAP:
+            return rows
+    cursor.execute(
+        f"SELECT {columns} FROM {TABLE} e WHERE e.tsv @@ to_tsquery('simple', %s) "
+        f"ORDER BY {order} LIMIT {MATCH_CAP}",
+        [_match_param(query)],
+    )
+    return cursor.fetchall()
     cursor.execute(f"SELECT max(id) FROM {TABLE}")
     (newest,) = cursor.fetchone()
     if newest is None:
