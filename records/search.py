@@ -483,8 +483,11 @@ def search(
             if not matched:
                 return RawResults(query, [], False, 0, Facets())
             counted, matched_rows = _facets_of([row[1:] for row in matched]), len(matched)
-            rank_params = [row[0] for row in matched]
-            rank_where = f"e.id IN ({', '.join(['%s'] * len(rank_params))})"
+            ids = [row[0] for row in matched]
+            if connection.vendor == "postgresql":  # one array, not 2,000 parameters to plan
+                rank_where, rank_params = "e.id = ANY(%s)", [ids]
+            else:
+                rank_where, rank_params = f"e.id IN ({', '.join(['%s'] * len(ids))})", ids
         elif facets:
             counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
             cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
