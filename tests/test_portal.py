@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from people.models import Person, Post, Tenure
@@ -542,7 +542,9 @@ def test_sitemap_and_robots(client):
 
 
 def test_search_page(client, django_assert_num_queries):
-    with django_assert_num_queries(QUERY_COUNTS["search"]):
+    # PostgreSQL reads the newest index id first, to choose its windows (records.search).
+    expected = QUERY_COUNTS["search"] + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
         html = text_of(get(client, "/search/?q=张玲"))
     zhang = person("安阳市", "张玲")
     first = re.search(r'<li class="hit">.*?href="([^"]+)"', html, re.S).group(1)
