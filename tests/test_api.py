@@ -400,7 +400,7 @@ QUERIES = [
     ("/api/v1/people/", 3),  # + aliases
     ("/api/v1/people/{person}/tenures/", 3),  # + the person is public
     ("/api/v1/posts/", 2),
-    ("/api/v1/tenures/", 2),
+    ("/api/v1/tenures/", 4),  # + the page's people and posts by id
     ("/api/v1/personnel-decisions/", 4),  # + posts + printings
     ("/api/v1/votes/", 2),
     ("/api/v1/changes/", 2),
