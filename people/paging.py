@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
@@ -154,7 +155,7 @@ def keyset_page(
     """
     if not cursor:
         page = seek_page(rows.order_by(*order.order_by(rows.model)), page_number(number), per_page)
-        return _with_cursors(page, order, rows.model)
+        return _with_cursors(page, order)
     position = _decode(cursor, order, rows.model)
     values, backwards, target = position["v"], position["r"], position["n"]
     ordered = order.order_by(rows.model, backwards)
@@ -184,7 +185,7 @@ def keyset_page(
         items.reverse()
         target = max(target, 2) if more else 1  # the number is only shown; the rows decide
     page = SeekPage(items=items, number=target, has_next=more or backwards)
-    return _with_cursors(page, order, rows.model)
+    return _with_cursors(page, order)
 
 
 def _ahead(keys: tuple[Key, ...], values: list[Any], backwards: bool, model: type[Model]) -> Q:
@@ -206,18 +207,14 @@ def _ahead(keys: tuple[Key, ...], values: list[Any], backwards: bool, model: typ
     return beyond | (Q(**{key.path: value}) & rest)
 
 
-def _with_cursors(page: SeekPage[Any], order: Order, model: type[Model]) -> SeekPage[Any]:
+def _with_cursors(page: SeekPage[Any], order: Order) -> SeekPage[Any]:
     items = page.items
-    return SeekPage(
-        items=items,
-        number=page.number,
-        has_next=page.has_next,
-        next_cursor=encode_cursor(items[-1], order, page.number + 1, False)
-        if page.has_next and items
-        else None,
-        previous_cursor=encode_cursor(items[0], order, page.number - 1, True)
-        if page.number > 1 and items
-        else None,
+    if not items:
+        return page
+    return dataclasses.replace(
+        page,
+        next_cursor=encode_cursor(items[-1], order, page.number + 1) if page.has_next else None,
+        previous_cursor=encode_cursor(items[0], order, page.number - 1, True) if page.number > 1 else None,
     )
 
 

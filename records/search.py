@@ -379,8 +379,8 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     """(id, kind, object id, publication, year) of the newest MATCH_CAP matching rows.
 
     On PostgreSQL the GIN index is asked for the query's words AND the newest blocks
-    of ids (16,384 rows, then more, then all), so a common
-    word reads the matching rows of a recent window only, not every match. A window
+    of ids (16,384 rows, then more, then all), so a common word reads the matching
+    rows of a recent window only, not every match. A window
     that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer is the one
     a read of every match would give.
     """
@@ -393,52 +393,26 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     (newest,) = cursor.fetchone()
     if newest is None:
         return []
-    order = _newest_first("e")
+
+    def newest_rows(window: str | None) -> list[tuple[Any, ...]]:
+        match, params = "to_tsquery('simple', %s)", [_match_param(query)]
+        if window is not None:
+            match, params = f"({match} && to_tsquery('simple', %s))", [*params, window]
+        cursor.execute(
+            f"SELECT {columns} FROM {TABLE} e WHERE e.tsv @@ {match} "
+            f"ORDER BY {_newest_first('e')} LIMIT {MATCH_CAP}",
+            params,
+        )
+        return cursor.fetchall()
+
     for level, count in WINDOWS:
         block = newest >> level
         if block - count < 0:
             break  # the window would hold every row: read them all
-        window = " | ".join(f"qqw{level}x{block - n}" for n in range(count))
-        cursor.execute(
-            f"SELECT {columns} FROM {TABLE} e "
-            f"WHERE e.tsv @@ (to_tsquery('simple', %s) && to_tsquery('simple', %s)) "
-            f"ORDER BY {order} LIMIT {MATCH_CAP}",
-            [_match_param(query), window],
-        )
-        rows = cursor.fetchall()
+        rows = newest_rows(" | ".join(f"qqw{level}x{block - n}" for n in range(count)))
         if len(rows) >= MATCH_CAP:
             return rows
-    cursor.execute(
-        f"SELECT {columns} FROM {TABLE} e WHERE e.tsv @@ to_tsquery('simple', %s) "
-        f"ORDER BY {order} LIMIT {MATCH_CAP}",
-        [_match_param(query)],
-    )
-    return cursor.fetchall()
-    cursor.execute(f"SELECT max(id) FROM {TABLE}")
-    (newest,) = cursor.fetchone()
-    if newest is None:
-        return []
-    order = _newest_first("e")
-    for level in WINDOW_LEVELS:
-        block = newest >> level
-        if block <= 1:
-            break  # the two newest blocks are every row: no window
-        window = f"qqw{level}x{block} | qqw{level}x{block - 1}"
-        cursor.execute(
-            f"SELECT {columns} FROM {TABLE} e "
-            f"WHERE e.tsv @@ (to_tsquery('simple', %s) && to_tsquery('simple', %s)) "
-            f"ORDER BY {order} LIMIT {MATCH_CAP}",
-            [_match_param(query), window],
-        )
-        rows = cursor.fetchall()
-        if len(rows) >= MATCH_CAP:
-            return rows
-    cursor.execute(
-        f"SELECT {columns} FROM {TABLE} e WHERE e.tsv @@ to_tsquery('simple', %s) "
-        f"ORDER BY {order} LIMIT {MATCH_CAP}",
-        [_match_param(query)],
-    )
-    return cursor.fetchall()
+    return newest_rows(None)
 
 
 def search(
