@@ -20,6 +20,28 @@ class Gender(models.TextChoices):
     MALE = "男", "男"
 
 
+_NAME_SEPARATOR = "\x1f"  # the ASCII unit separator: never part of a printed name
+
+
+class NameListField(models.TextField):
+    """Names joined by ``JoinedNames``, read back as a sorted list."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> list[str]:
+        return sorted(value.split(_NAME_SEPARATOR)) if value else []
+
+
+class JoinedNames(models.Aggregate):
+    """The values of a text column joined into one string (GROUP_CONCAT, STRING_AGG)."""
+
+    function = "GROUP_CONCAT"
+
+    def __init__(self, expression: str, **extra: Any) -> None:
+        super().__init__(expression, models.Value(_NAME_SEPARATOR), output_field=models.TextField(), **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
 class PersonQuerySet(models.QuerySet):
     def in_region(self, region: str) -> PersonQuerySet:
         return self.filter(region=region)
@@ -27,6 +49,17 @@ class PersonQuerySet(models.QuerySet):
     def named(self, name: str) -> PersonQuerySet:
         """People printed under this name, as their own name or a recorded variant."""
         return self.filter(models.Q(name=name) | models.Q(aliases__name=name)).distinct()
+
+    def with_alias_names(self) -> PersonQuerySet:
+        """Each person's recorded variants as ``alias_names``, a sorted list, in the same query."""
+        names = (
+            PersonAlias.objects.filter(person=models.OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(joined=JoinedNames("name"))
+            .values("joined")
+        )
+        return self.annotate(alias_names=models.Subquery(names, output_field=NameListField()))
 
     # The writes that bypass Person.save() keep the stored sort keys too.
 

@@ -27,7 +27,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from people import sorting
-from people.models import Body, Membership, Person, PersonAlias, Post, Tenure
+from people.models import Body, Membership, Person, Post, Tenure
 
 # Importable from here as before; paging itself lives in people.paging.
 from people.paging import Order, keyset_page
@@ -160,7 +160,7 @@ class TermAttendance:
 @dataclass(frozen=True)
 class PersonProfile:
     person: Person
-    aliases: list[PersonAlias]
+    aliases: list[str]
     tenures: list[Tenure]
     terms: list[TermAttendance]
     other_meetings: list[MeetingRecord]  # attended without being a member (列席 …)
@@ -197,7 +197,7 @@ def _tenure_queryset() -> QuerySet:
 
 def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
     """Everything a person's page shows: about eleven queries, whatever the person."""
-    person = visible_people().filter(pk=person_id).first()
+    person = visible_people().with_alias_names().filter(pk=person_id).first()
     if person is None:
         raise Http404("没有这个人员，或其记录尚未发布。")
     Decision = _records_model("PersonnelDecision")
@@ -205,7 +205,7 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
     NameListEntry = _records_model("NameListEntry")
     Meeting = _records_model("Meeting")
 
-    aliases = list(person.aliases.order_by("name"))
+    aliases: list[str] = person.alias_names
     tenures = sorted(
         _tenure_queryset().filter(person=person),
         key=lambda t: (t.started_on or t.ended_on or dt.date.min, t.pk),

@@ -397,7 +397,7 @@ QUERIES = [
     ("/api/v1/articles/", 2),
     ("/api/v1/meetings/", 3),  # + published agenda
     ("/api/v1/meetings/{meeting}/attendance/", 3),  # + the meeting is public
-    ("/api/v1/people/", 3),  # + aliases
+    ("/api/v1/people/", 2),  # aliases in the same query
     ("/api/v1/people/{person}/tenures/", 3),  # + the person is public
     ("/api/v1/posts/", 2),
     ("/api/v1/tenures/", 4),  # + the page's people and posts by id
@@ -408,7 +408,7 @@ QUERIES = [
     ("/api/v1/gazettes/{gazette}/", 2),
     ("/api/v1/articles/{article}/", 4),  # + provisions + citations
     ("/api/v1/meetings/{meeting}/", 3),
-    ("/api/v1/people/{person}/", 3),
+    ("/api/v1/people/{person}/", 2),
     ("/api/v1/posts/{post}/", 2),
     ("/api/v1/tenures/{tenure}/", 2),
     ("/api/v1/personnel-decisions/{decision}/", 4),

@@ -118,7 +118,7 @@ QUERY_COUNTS = {
     "meeting-detail": 8,
     "decision-list": 3,
     "person-list": 6,  # 5 once the filter options are cached (records.choices)
-    "person-detail": 10,
+    "person-detail": 9,
     "post-list": 3,  # 2 once the region options are cached (records.choices)
     "post-detail": 3,
     "search": 5,
@@ -348,6 +348,20 @@ def test_person_page_shows_posts_timeline_attendance_and_articles(client, django
     html = text_of(get(client, f"/people/{zhang.pk}/"))
     assert "第14届人大常委会（安阳市）" in html
     assert "<dt>任内会议</dt><dd>4次</dd>" in html and "<dt>出席率</dt><dd>100%</dd>" in html
+
+
+def test_person_page_and_api_give_the_recorded_name_variants_sorted(client):
+    zheng = person("营口市", "郑孝刚")
+    zheng.aliases.create(name="郑孝钢")
+    zheng.aliases.create(name="郑晓刚")
+    html = text_of(get(client, f"/people/{zheng.pk}/"))
+    assert "又作：郑孝钢、郑晓刚" in html
+    assert client.get(f"/api/v1/people/{zheng.pk}/").json()["aliases"] == ["郑孝钢", "郑晓刚"]
+    listed = client.get("/api/v1/people/", {"q": "郑孝刚"}).json()["results"]
+    assert [row["aliases"] for row in listed] == [["郑孝钢", "郑晓刚"]]
+    zhang = person("安阳市", "张玲")
+    assert "又作" not in text_of(get(client, f"/people/{zhang.pk}/"))
+    assert client.get(f"/api/v1/people/{zhang.pk}/").json()["aliases"] == []
 
 
 def test_attendance_rate_counts_only_meetings_held_while_a_member(client):

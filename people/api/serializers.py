@@ -125,7 +125,7 @@ class PersonSerializer(CorrectedMixin, DescribedModelSerializer):
         }
 
     def get_aliases(self, obj) -> list[str]:
-        return [alias.name for alias in obj.aliases.all()]
+        return obj.alias_names
 
 
 class PostSerializer(DescribedModelSerializer):

@@ -42,7 +42,7 @@ class PersonViewSet(ApiViewSet):
                 .select_related("person", "post")
                 .filter(person_id=self.kwargs.get("pk"))
             )
-        return visibility.visible_people().prefetch_related("aliases")
+        return visibility.visible_people().with_alias_names()
 
     @nested_list(
         "people",
