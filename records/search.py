@@ -125,14 +125,19 @@ def _inline_tokens(folded: str) -> list[str]:
 
 def index_tokens(*texts: str) -> str:
     """The token text of a row: bigrams and words in order, then each CJK character once."""
+    return _folded_index_tokens(*(fold(text) for text in texts))
+
+
+def _folded_index_tokens(*folded_texts: str) -> str:
     inline: list[str] = []
     chars: set[str] = set()
-    for text in texts:
-        folded = fold(text)
-        inline.extend(_inline_tokens(folded))
+    for folded in folded_texts:
         for is_cjk, run in _runs(folded):
             if is_cjk:
+                inline.extend(run[i : i + 2] for i in range(len(run) - 1))
                 chars.update(run)
+            else:
+                inline.append(run)
     return " ".join([*inline, *sorted(chars)])
 
 
@@ -143,29 +148,35 @@ def _fits(tokens: Sequence[str]) -> bool:
 
 def chunk_spans(text: str) -> list[tuple[int, int]]:
     """Cut text into overlapping (start, end) spans that PostgreSQL indexes whole."""
-    if not text:
+    return _folded_chunk_spans(fold(text))
+
+
+def _folded_chunk_spans(folded: str) -> list[tuple[int, int]]:
+    # Folding keeps every character's place (and line breaks), so spans of the
+    # folded text are spans of the text.
+    if not folded:
         return [(0, 0)]
     spans: list[tuple[int, int]] = []
     start = 0
     while True:
-        end = min(len(text), start + CHUNK_CHARS)
-        if end < len(text):
+        end = min(len(folded), start + CHUNK_CHARS)
+        if end < len(folded):
             # Prefer to cut at a line break in the last fifth of the window.
-            cut = text.rfind("\n", start + CHUNK_CHARS * 4 // 5, end)
+            cut = folded.rfind("\n", start + CHUNK_CHARS * 4 // 5, end)
             if cut > start:
                 end = cut + 1
-        spans.extend(_split_until_fit(text, start, end))
-        if end >= len(text):
+        spans.extend(_split_until_fit(folded, start, end))
+        if end >= len(folded):
             return spans
         start = max(end - CHUNK_OVERLAP, start + 1)
 
 
-def _split_until_fit(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    if end - start <= 2 * CHUNK_OVERLAP or _fits(_inline_tokens(fold(text[start:end]))):
+def _split_until_fit(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    if end - start <= 2 * CHUNK_OVERLAP or _fits(_inline_tokens(folded[start:end])):
         return [(start, end)]
     middle = (start + end) // 2
-    return _split_until_fit(text, start, middle + CHUNK_OVERLAP // 2) + _split_until_fit(
-        text, middle - CHUNK_OVERLAP // 2, end
+    return _split_until_fit(folded, start, middle + CHUNK_OVERLAP // 2) + _split_until_fit(
+        folded, middle - CHUNK_OVERLAP // 2, end
     )
 
 
@@ -545,7 +556,9 @@ class _Row:
     def chunks(self) -> list[tuple]:
         rows = []
         title_folded = fold(self.title)
-        for number, (start, end) in enumerate(chunk_spans(self.body)):
+        extra_folded = fold(self.extra)
+        body_folded = fold(self.body)
+        for number, (start, end) in enumerate(_folded_chunk_spans(body_folded)):
             text = self.body[start:end]
             rows.append(
                 (
@@ -558,7 +571,7 @@ class _Row:
                     self.title,
                     title_folded,
                     text,
-                    index_tokens(self.title, self.extra, text),
+                    _folded_index_tokens(title_folded, extra_folded, body_folded[start:end]),
                 )
             )
         return rows

@@ -69,6 +69,18 @@ def test_chunks_respect_postgresql_tsvector_limits():
         assert max(tokens.count(t) for t in set(tokens)) <= 256
 
 
+def test_index_rows_hold_the_tokens_of_their_own_chunk_of_the_original_text():
+    body = ("關於張玲同志任職的決定，ＡＢＣ２０２１年\n" * 150) + "哈" * 4000 + "结尾"
+    row = search._Row(search.ARTICLE, 1, None, None, 2021, "標題", body, extra="〔2021〕3号")
+    chunks = row.chunks()
+    assert [(c[8]) for c in chunks] == [body[a:b] for a, b in search.chunk_spans(body)]
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk[7] == "标题"
+        assert chunk[9] == search.index_tokens("標題", "〔2021〕3号", chunk[8])
+    assert "张玲" in chunks[0][9].split() and "abc2021" in chunks[0][9].split()
+
+
 def test_highlight_escapes_then_marks():
     html = search.highlight("<b>張玲</b>同志 & 张玲", search.parse_query("张玲").needles)
     assert html == "&lt;b&gt;<mark>張玲</mark>&lt;/b&gt;同志 &amp; <mark>张玲</mark>"
