@@ -8,6 +8,10 @@ paged without counting or OFFSET (people.paging).
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -274,6 +278,31 @@ def _positive(value: str | None) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
+@dataclass(frozen=True)
+class Facet:
+    """One facet's links: 全部 (the facet not chosen) and one per value, with counts."""
+
+    everything: str  # the link without this facet
+    values: list[tuple[Any, str, int, str]]  # (value, label, count, link)
+
+
+def _facet(request, name: str, values: Iterable[tuple[Any, str, int]]) -> Facet:
+    # The rest of the query string is encoded once, not once per value (a search
+    # can show a hundred publications); choosing a facet goes back to page 1.
+    rest = request.GET.copy()
+    for key in (name, "page", "cursor"):
+        rest.pop(key, None)
+    base = rest.urlencode()
+    prefix = f"?{base}&" if base else "?"
+    return Facet(
+        everything=f"?{base}",
+        values=[
+            (value, label, count, prefix + urlencode({name: value}))
+            for value, label, count in values
+        ],
+    )
+
+
 @require_GET
 def search(request):
     q = request.GET.get("q", "").strip()
@@ -288,6 +317,12 @@ def search(request):
         )
         context["p"] = found
         context["page"] = SeekPage(items=found.hits, number=number, has_next=found.has_next)
+        years = ((y, f"{y}年", n) for y, n in found.years)
+        context["facet_navs"] = [
+            ("类型", kind or "", _facet(request, "type", found.kinds)),
+            ("公报刊物", publication, _facet(request, "publication", found.publications)),
+            ("年份", year, _facet(request, "year", years)),
+        ]
     return render(request, "records/search.html", context)
 
 

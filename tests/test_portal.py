@@ -568,6 +568,28 @@ def test_search_page(client, django_assert_num_queries):
     assert text_of(get(client, "/search/")).count('class="hit"') == 0
 
 
+def test_search_facet_links_narrow_keep_the_query_and_go_back_to_page_one(client):
+    def facet_links(html: str, label: str) -> dict[str, str]:
+        nav = html.split(f'aria-label="按{label}"')[1].split("</nav>")[0]
+        return {text: href.replace("&amp;", "&") for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)}
+
+    html = text_of(get(client, "/search/?q=市长&page=2"))
+    years = facet_links(html, "年份")
+    assert years and all(href.startswith("?q=%E5%B8%82%E9%95%BF&year=") for href in years.values())
+    assert "page=" not in "".join(years.values())
+    kinds = facet_links(html, "类型")
+    article_link = next(href for text, href in kinds.items() if text.startswith("文章"))
+    narrowed = text_of(get(client, f"/search/{article_link}"))
+    assert re.search(r'<span aria-current="true" class="current">文章（\d+）</span>', narrowed)
+    assert facet_links(narrowed, "类型")["全部"] == "?q=%E5%B8%82%E9%95%BF"
+    publications = facet_links(narrowed, "公报刊物")
+    one = next(href for text, href in publications.items() if text != "全部")
+    assert one.startswith("?q=%E5%B8%82%E9%95%BF&type=article&publication=")
+    count = int(re.search(r"（(\d+)）", next(t for t in publications if t != "全部")).group(1))
+    both = text_of(get(client, f"/search/{one}"))
+    assert f"找到 {count} 条结果" in both or f"最新的 {count} 条" in both
+
+
 def test_pages_are_chinese_and_accessible_by_construction(client):
     html = text_of(get(client, "/"))
     assert '<html lang="zh-Hans">' in html
