@@ -379,23 +379,49 @@ def _newest_first(alias: str) -> str:
 
 # Window lexemes (records/0009): a row's block of 2**level ids, for each level.
 WINDOW_LEVELS = (13, 16, 19)
-# The windows tried in turn, as (level, number of newest blocks): 16,384 rows, then
-# twice, four and sixteen times as many, then a million, so the window that holds
-# MATCH_CAP matches holds few more than needed (a phrase is checked on each of them,
-# on the row). Five at most: a search page stays within ten queries.
-WINDOWS = ((13, 2), (13, 4), (13, 8), (16, 4), (19, 2))
+FIRST_WINDOW_ROWS = 2 * 2**13  # the newest 16,384 ids
+MAX_WINDOW_BLOCKS = 8  # lexemes ORed in one window
+# Windows read before every row is: with the newest id and the full read, a search
+# page stays within ten queries.
+WINDOW_PASSES = 4
+
+
+def _window(newest: int, rows: int) -> tuple[int, int] | None:
+    """(level, blocks): the fewest newest blocks that hold the newest ``rows`` ids,
+    or None when they would hold every row (then every row is read, without windows)."""
+    for level in WINDOW_LEVELS:
+        first = max(newest - rows + 1, 0) >> level
+        if first == 0:
+            return None
+        blocks = (newest >> level) - first + 1
+        if blocks <= MAX_WINDOW_BLOCKS:
+            return level, blocks
+    return None
+
+
+def _next_window_rows(covered: int, found: int) -> int:
+    """How many newest ids the next window should hold, from what this one held.
+
+    Matches are assumed as dense further back as in the window read (and half
+    again as many ids are asked for, as they thin out); at least twice the window,
+    eight times when it held none.
+    """
+    if not found:
+        return covered * 8
+    return max(2 * covered, -(-covered * MATCH_CAP * 3 // (2 * found)))
 
 
 def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
-    """(id, kind, object id, publication, year) of the newest MATCH_CAP matching rows.
+    """(id, kind, object id, publication, year, folded title) of the newest MATCH_CAP matching rows.
 
     On PostgreSQL the GIN index is asked for the query's words AND the newest blocks
-    of ids (16,384 rows, then more, then all), so a common word reads the matching
-    rows of a recent window only, not every match. A window
-    that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer is the one
-    a read of every match would give.
+    of ids (16,384 ids first, then as many as the matches found so far say are
+    needed, then all), so a common word reads the matching rows of a recent window
+    only, and a rare one goes on to read every row after one or two windows, not
+    five. A window that holds MATCH_CAP matches holds the newest MATCH_CAP, so the
+    answer is the one a read of every match would give.
     """
-    columns = "e.id, e.kind, e.object_id, e.publication_id, e.year"
+    columns = "e.id, e.kind, e.object_id, e.publication_id, e.year, e.title_folded"
     if connection.vendor != "postgresql":
         where, params = _where(query, kind=None, publication=None, year=None)
         cursor.execute(f"SELECT {columns} FROM {TABLE} e WHERE {where}", params)
@@ -416,13 +442,18 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
         )
         return cursor.fetchall()
 
-    for level, count in WINDOWS:
-        block = newest >> level
-        if block - count < 0:
-            break  # the window would hold every row: read them all
-        rows = newest_rows(" | ".join(f"qqw{level}x{block - n}" for n in range(count)))
+    wanted = FIRST_WINDOW_ROWS
+    for _ in range(WINDOW_PASSES):
+        window = _window(newest, wanted)
+        if window is None:
+            break
+        level, blocks = window
+        last = newest >> level
+        rows = newest_rows(" | ".join(f"qqw{level}x{last - n}" for n in range(blocks)))
         if len(rows) >= MATCH_CAP:
             return rows
+        covered = newest - ((last - blocks + 1) << level) + 1
+        wanted = _next_window_rows(covered, len(rows))
     return newest_rows(None)
 
 
@@ -459,44 +490,95 @@ def search(
     )
     no_choice = facets and not (kind or publication or year or publications is not None)
     with connection.cursor() as cursor:
-        counted, matched_rows = Facets(), 0
-        rank_where, rank_params = where, params
         if no_choice:
             # No choice made: the matching rows are read once, for every facet and for
-            # the ranking below (PostgreSQL's phrase check on each row is the costly part).
+            # the ranking (PostgreSQL's phrase check on each row is the costly part),
+            # and ranked here; only the page's rows are read again, for their text.
             matched = _newest_matches(cursor, query)
             if not matched:
                 return RawResults(query, [], False, 0, Facets())
-            counted, matched_rows = _facets_of([row[1:] for row in matched]), len(matched)
-            ids = [row[0] for row in matched]
-            if connection.vendor == "postgresql":  # one array, not 2,000 parameters to plan
-                rank_where, rank_params = "e.id = ANY(%s)", [ids]
-            else:
-                rank_where, rank_params = f"e.id IN ({', '.join(['%s'] * len(ids))})", ids
-        elif facets:
-            counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
-            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
-            (matched_rows,) = cursor.fetchone()
-        # One row per record (its first chunk shows), ranked, with the page's rows read
-        # in the same statement.
-        cursor.execute(
-            f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
-            f"FROM (SELECT e.kind, e.object_id, MIN(e.id) AS first, MAX({score_sql}) AS score, "
-            f"MAX(COALESCE(e.year, 0)) AS newest "
-            f"FROM {TABLE} e WHERE {rank_where} GROUP BY e.kind, e.object_id "
-            f"ORDER BY {order.replace('g.', '')} LIMIT %s OFFSET %s) g "
-            f"JOIN {TABLE} e ON e.id = g.first ORDER BY {order}",
-            [*score_params, *rank_params, per_page + 1, (page - 1) * per_page],
-        )
-        ranked = cursor.fetchall()
-        has_next = len(ranked) > per_page
-        page_rows = ranked[:per_page]
+            counted = _facets_of([row[1:5] for row in matched])
+            firsts, has_next = _rank(matched, query, page=page, per_page=per_page)
+            by_id = _rows_by_id(cursor, firsts)
+            page_rows = [by_id[pk] for pk in firsts if pk in by_id]
+            matched_rows = len(matched)
+        else:
+            counted, matched_rows = Facets(), 0
+            if facets:
+                counted = _facets(cursor, query, kind=kind, publication=publication, year=year)
+                cursor.execute(f"SELECT COUNT(*) FROM {TABLE} e WHERE {where}", params)
+                (matched_rows,) = cursor.fetchone()
+            # One row per record (its first chunk shows), ranked, with the page's rows
+            # read in the same statement.
+            cursor.execute(
+                f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
+                f"FROM (SELECT e.kind, e.object_id, MIN(e.id) AS first, MAX({score_sql}) AS score, "
+                f"MAX(COALESCE(e.year, 0)) AS newest "
+                f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.object_id "
+                f"ORDER BY {order.replace('g.', '')} LIMIT %s OFFSET %s) g "
+                f"JOIN {TABLE} e ON e.id = g.first ORDER BY {order}",
+                [*score_params, *params, per_page + 1, (page - 1) * per_page],
+            )
+            ranked = cursor.fetchall()
+            has_next = len(ranked) > per_page
+            page_rows = ranked[:per_page]
     hits = [
         RawHit(kind=r[1], object_id=r[2], publication_id=r[3], year=r[4], title=r[5], body=r[6])
         for r in page_rows
     ]
     total = counted.kinds.get(kind, 0) if kind else sum(counted.kinds.values())
     return RawResults(query, hits, has_next, total, counted, capped=matched_rows >= MATCH_CAP)
+
+
+def _title_score(title_folded: str, query: Query) -> int:
+    """The SQL ranking's score of one row: 2 for a title that is the query, 1 per needle in it."""
+    return 2 * (title_folded == query.folded) + sum(
+        needle in title_folded for needle in query.needles
+    )
+
+
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+
+def _rank(
+    matched: Sequence[tuple[Any, ...]], query: Query, *, page: int, per_page: int
+) -> tuple[list[int], bool]:
+    """The first row ids of one page of records, ranked as the SQL of ``search`` ranks them.
+
+    ``matched`` rows are (id, kind, object id, publication, year, folded title).
+    A record (several chunks) scores its best chunk, counts its newest year and
+    shows its first chunk. Returns the page's first-row ids and whether another
+    page follows.
+    """
+    records: dict[tuple[str, int], list[int]] = {}
+    for row_id, kind, object_id, _publication, year, title_folded in matched:
+        score = _title_score(title_folded, query)
+        record = records.get((kind, object_id))
+        if record is None:
+            records[(kind, object_id)] = [row_id, score, year or 0]
+        else:
+            record[0] = min(record[0], row_id)
+            record[1] = max(record[1], score)
+            record[2] = max(record[2], year or 0)
+    ordered = sorted(
+        records.items(),
+        key=lambda item: (-item[1][1], -item[1][2], _KIND_RANK.get(item[0][0], 9), -item[0][1]),
+    )
+    start = (page - 1) * per_page
+    window = ordered[start : start + per_page + 1]
+    return [record[0] for _key, record in window[:per_page]], len(window) > per_page
+
+
+def _rows_by_id(cursor, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"SELECT e.id, e.kind, e.object_id, e.publication_id, e.year, e.title, e.body "
+        f"FROM {TABLE} e WHERE e.id IN ({marks})",
+        list(ids),
+    )
+    return {row[0]: row for row in cursor.fetchall()}
 
 
 def _facets_of(rows: Sequence[tuple[str, int, int | None, int | None]]) -> Facets:

@@ -165,6 +165,18 @@ def test_two_character_name_and_post(samples):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("q", ["市长", "张玲", "人民代表大会", "关于 决定", "条例", "2021"])
+def test_ranking_the_read_matches_gives_the_pages_the_database_ranking_gives(samples, q):
+    """Without a facet chosen the matched rows are ranked in Python; with facets off, in SQL."""
+    query = search.parse_query(q)
+    for per_page in (1, 3, 20):
+        for page in (1, 2, 3, 7):
+            here = search.search(query, page=page, per_page=per_page)
+            there = search.search(query, page=page, per_page=per_page, facets=False)
+            assert (here.hits, here.has_next) == (there.hits, there.has_next), (page, per_page)
+
+
+@pytest.mark.django_db
 def test_traditional_input_finds_what_simplified_input_finds(samples):
     assert hits("張玲") == hits("张玲")
     assert hits("市長") == hits("市长")

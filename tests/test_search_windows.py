@@ -58,8 +58,30 @@ def test_a_common_word_is_answered_from_the_newest_window(spread_rows, monkeypat
 def test_a_rare_word_widens_the_window_to_every_row(spread_rows, monkeypatch):
     found, queries = newest(10_000, monkeypatch)
     assert found == spread_rows
-    # the newest id, every window that applies to 1,200,059 rows, then every row
-    assert queries == 1 + len(search.WINDOWS) + 1
+    # the newest id, a window or two, then every row
+    assert queries <= 1 + search.WINDOW_PASSES + 1
+
+
+def test_a_window_is_the_fewest_newest_blocks_that_hold_the_ids_asked_for():
+    newest = 1_200_059  # block 146 of 8,192 ids, 18 of 65,536, 2 of 524,288
+    assert search._window(newest, 16_384) == (13, 3)  # ids from 8,192 × 144 = 1,179,648
+    assert search._window(newest, 8_192 * 7) == (13, 8)  # 7 blocks' worth of ids spans 8
+    assert search._window(newest, 8_192 * 8) == (16, 2)
+    assert search._window(newest, 600_000) == (19, 2)  # 10 blocks of 65,536: too many lexemes
+    assert search._window(newest, 1_200_000) is None  # from block 0: every row
+    for rows in (1, 100, 16_384, 70_000, 300_000, 700_000):
+        window = search._window(newest, rows)
+        if window is not None:
+            level, blocks = window
+            assert blocks <= search.MAX_WINDOW_BLOCKS
+            assert ((newest >> level) - blocks + 1) << level <= newest - rows + 1
+
+
+def test_the_next_window_follows_the_density_of_matches():
+    assert search._next_window_rows(16_384, 0) == 8 * 16_384
+    assert search._next_window_rows(16_384, search.MATCH_CAP - 1) == 2 * 16_384  # at least double
+    # 100 matches in 16,384 ids: 2,000 need about 327,680 ids; half as many again asked for
+    assert search._next_window_rows(16_384, 100) == 16_384 * search.MATCH_CAP * 3 // 200
 
 
 def test_each_row_carries_its_window_lexemes():
