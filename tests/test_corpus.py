@@ -11,6 +11,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from people.models import Person
 from records import corpus
@@ -109,3 +110,17 @@ def test_generate_corpus_loads_through_the_real_path_and_publishes_distinct_issu
     call_command("generate_corpus", issues=N, seed=3, resume=True, stdout=out)
     assert "0 issues (0 articles) loaded" in out.getvalue()
     assert Gazette.objects.count() == N
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+def test_the_statistics_refresh_vacuums_postgresql_when_no_transaction_is_open():
+    from records.management.commands.generate_corpus import analyze
+
+    analyze()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relname = 'records_gazette'"
+        )
+        assert cursor.fetchone() == (True, True)
