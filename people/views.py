@@ -15,10 +15,6 @@ from records import choices
 POST_ORDER = Order.of("region", "title", "id")
 
 
-def _publications() -> list:
-    return list(selectors.visible_publications().order_by("region", "kind"))
-
-
 @require_GET
 def person_list(request):
     order = request.GET.get("order", "pinyin")
@@ -44,7 +40,6 @@ def person_list(request):
             for key, label in selectors.ORDERS.items()
             if key != "stroke" or selectors.stroke_order_available()
         ],
-        "publications": _publications(),
         "terms": choices.membership_terms(),
         "roles": PERSON_ROLES,
         "selected": {key: request.GET.get(key, "") for key in ("publication", "term", "role", "q")},

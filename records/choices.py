@@ -11,19 +11,48 @@ makes a new key, and a stale list is never shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 
 T = TypeVar("T")
 
 _SECONDS = 24 * 3600
 
+# The data version, read once per GET request however many option lists a page
+# shows; outside a request (commands, a shell) it is read every time.
+_request_memo: ContextVar[dict[str, str] | None] = ContextVar("choices_request_memo", default=None)
 
-def per_data_version(name: str, compute: Callable[[], T]) -> T:
+
+def _request_began(sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    method = (environ or {}).get("REQUEST_METHOD", "")
+    _request_memo.set({} if method in ("GET", "HEAD") else None)
+
+
+def _request_ended(sender: Any, **kwargs: Any) -> None:
+    _request_memo.set(None)
+
+
+request_started.connect(_request_began, dispatch_uid="records.choices.request_started")
+request_finished.connect(_request_ended, dispatch_uid="records.choices.request_finished")
+
+
+def _data_version() -> str:
     from records.api.common import data_version
 
+    memo = _request_memo.get()
+    if memo is not None and "version" in memo:
+        return memo["version"]
     version, _stamp = data_version()
+    if memo is not None:
+        memo["version"] = version
+    return version
+
+
+def per_data_version(name: str, compute: Callable[[], T]) -> T:
+    version = _data_version()
     key = f"choices:{name}:{version}"
     value = cache.get(key)
     if value is None:
@@ -63,3 +92,16 @@ def post_regions() -> list[str]:
         "post-regions",
         lambda: sorted(visible_posts().order_by().values_list("region", flat=True).distinct()),
     )
+
+
+def publication_options() -> str:
+    """The <option>s of the publication filter (every publication a published issue has)."""
+    from django.utils.html import format_html, format_html_join
+
+    from records.api.visibility import visible_publications
+
+    def compute() -> str:
+        publications = visible_publications().order_by("region", "kind")
+        return format_html_join("", '<option value="{}">{}</option>', ((p.pk, str(p)) for p in publications))
+
+    return format_html("{}", per_data_version("publication-options", compute))

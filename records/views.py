@@ -25,7 +25,6 @@ from people.models import Body, Organisation, Post
 from people.paging import Order, SeekPage, keyset_page, page_number
 from records import choices, selectors
 from records import search as search_index
-from records.api.visibility import visible_publications
 from records.filters import GazetteFilter, MeetingFilter, PersonnelDecisionFilter
 from records.models import Action, Gazette, GazetteSource, Meeting, PersonnelDecision
 from records.parsing.sources import sniff_kind
@@ -62,10 +61,6 @@ def _choice(value: str | None, choices) -> str:
     return value if value in {str(c) for c in choices} else ""
 
 
-def _publication_choices() -> list:
-    return list(visible_publications().order_by("region", "kind"))
-
-
 # --- gazettes ------------------------------------------------------------------
 
 
@@ -82,7 +77,6 @@ def gazette_list(request):
     context = {
         "page": page,
         "filterset": filterset,
-        "publications": _publication_choices(),
         "years": years,
         "selected": {
             "publication": request.GET.get("publication", ""),
@@ -197,7 +191,6 @@ def meeting_list(request):
     context = {
         "page": page,
         "filterset": filterset,
-        "publications": _publication_choices(),
         "bodies": Body.choices,
         "terms": terms,
         "years": years,
@@ -256,7 +249,6 @@ def decision_list(request):
     context = {
         "page": page,
         "filterset": filterset,
-        "publications": _publication_choices(),
         "actions": Action.choices,
         "chips": chips,
         "selected": {

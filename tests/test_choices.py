@@ -45,3 +45,24 @@ def test_unpublishing_an_issue_takes_its_options_away(samples):  # noqa: F811
     unpublish_gazette(gazette)
     _terms, years = choices.meeting_terms_and_years()
     assert not only_there & set(years)
+
+
+def test_publication_options_mark_the_chosen_one_and_follow_publishing(client, samples):  # noqa: F811
+    from records.models import Publication
+
+    huludao = Publication.objects.get(issuer__startswith="葫芦岛")
+    anyang = Publication.objects.get(issuer="安阳市人民代表大会常务委员会")
+    for url in ("/gazettes/", "/meetings/", "/decisions/", "/people/"):
+        page = client.get(f"{url}?publication={anyang.pk}").content.decode()
+        html = page.split('id="f-publication"')[1].split("</select>")[0]
+        assert html.count(" selected>") == 1, url
+        assert f'<option value="{anyang.pk}" selected>{anyang}</option>' in html, url
+        assert f'<option value="{huludao.pk}">{huludao}</option>' in html, url
+    html = client.get("/decisions/?publication=x1").content.decode()
+    assert " selected>" not in html.split('id="f-publication"')[1].split("</select>")[0]
+
+    for gazette in Gazette.objects.filter(publication=huludao):
+        unpublish_gazette(gazette)
+    html = client.get("/decisions/").content.decode()
+    assert f'<option value="{huludao.pk}">' not in html
+    assert f'<option value="{anyang.pk}">' in html
