@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +50,14 @@ def _without(request, *names: str) -> str:
 GAZETTE_ORDER = Order.of("-year", "-issue", "publication_id", "id")
 MEETING_ORDER = Order.of("-date", "region", "-term", "-number", "id")
 DECISION_ORDER = Order.of("-date", "-id")
+# What a row of the decision list shows (the joined rows' other columns, JSON and
+# timestamps among them, cost time to convert on every row and are not shown).
+DECISION_ROW_FIELDS = (
+    *("id", "date", "action", "person_id", "person_name", "positions"),
+    *("meeting__region", "meeting__body", "meeting__term", "meeting__number"),
+    "article__title",
+    *("gazette__year", "gazette__issue", "gazette__publication__name", "gazette__publication__issuer"),
+)
 
 
 def _keyset(request, rows, order: Order, per_page: int) -> SeekPage:
@@ -215,9 +224,9 @@ def meeting_detail(request, pk: int):
 def decision_list(request):
     decisions = (
         PersonnelDecision.objects.published()
-        .for_list()
-        .defer("article__text")
-        .prefetch_related("posts")
+        .select_related("meeting", "article", "gazette__publication")
+        .only(*DECISION_ROW_FIELDS)
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.only("id", "title")))
     )
     filterset = PersonnelDecisionFilter(request.GET, queryset=decisions)
     rows, status = _filtered(filterset)
@@ -234,8 +243,8 @@ def decision_list(request):
         organisation = Organisation.objects.filter(pk=data["organisation"]).first()
         chips.append(("organisation", "机构", str(organisation or f"#{data['organisation']}")))
     if data.get("person"):
-        person = next((d.person for d in page if d.person_id == data["person"]), None)
-        chips.append(("person", "人员", person.name if person else f"#{data['person']}"))
+        name = next((d.person_name for d in page if d.person_id == data["person"]), None)
+        chips.append(("person", "人员", name or f"#{data['person']}"))
     chips = [
         {
             "name": name,
