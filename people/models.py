@@ -36,7 +36,9 @@ class JoinedNames(models.Aggregate):
     function = "GROUP_CONCAT"
 
     def __init__(self, expression: str, **extra: Any) -> None:
-        super().__init__(expression, models.Value(_NAME_SEPARATOR), output_field=models.TextField(), **extra)
+        super().__init__(
+            expression, models.Value(_NAME_SEPARATOR), output_field=models.TextField(), **extra
+        )
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
@@ -70,7 +72,9 @@ class PersonQuerySet(models.QuerySet):
                 person.set_sort_keys()
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs: Iterable[Person], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
+    def bulk_update(
+        self, objs: Iterable[Person], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
         objs, fields = list(objs), list(fields)
         if "name" in fields:
             for person in objs:
@@ -249,7 +253,9 @@ class Tenure(models.Model):
         indexes = [
             models.Index(fields=["post", "started_on"], name="tenure_post_start"),
             # A page of people's current posts: by person, not by every open tenure.
-            models.Index(fields=["person", "ended_on", "end_decision"], name="tenure_person_current"),
+            models.Index(
+                fields=["person", "ended_on", "end_decision"], name="tenure_person_current"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

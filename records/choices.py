@@ -102,6 +102,8 @@ def publication_options() -> str:
 
     def compute() -> str:
         publications = visible_publications().order_by("region", "kind")
-        return format_html_join("", '<option value="{}">{}</option>', ((p.pk, str(p)) for p in publications))
+        return format_html_join(
+            "", '<option value="{}">{}</option>', ((p.pk, str(p)) for p in publications)
+        )
 
     return format_html("{}", per_data_version("publication-options", compute))

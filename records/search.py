@@ -377,6 +377,7 @@ def _newest_first(alias: str) -> str:
     """
     return f"{alias}.id + 0 DESC" if connection.vendor == "postgresql" else f"{alias}.id DESC"
 
+
 # Window lexemes (records/0009): a row's block of 2**level ids, for each level.
 WINDOW_LEVELS = (13, 16, 19)
 FIRST_WINDOW_ROWS = 2 * 2**13  # the newest 16,384 ids
@@ -481,9 +482,11 @@ def search(
         + ["CASE WHEN e.title_folded LIKE %s THEN 1 ELSE 0 END"] * len(query.needles)
     )
     score_params = [query.folded, *(f"%{needle}%" for needle in query.needles)]
-    kind_rank = "CASE g.kind " + " ".join(
-        f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER)
-    ) + " ELSE 9 END"
+    kind_rank = (
+        "CASE g.kind "
+        + " ".join(f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER))
+        + " ELSE 9 END"
+    )
     order = f"g.score DESC, g.newest DESC, {kind_rank}, g.object_id DESC"
     where, params = _where(
         query, kind=kind, publication=publication, year=year, publications=publications
@@ -833,7 +836,9 @@ def _decision_rows(m: _Models, gazette_id: int) -> list[_Row]:
                 publication_id=d.gazette.publication_id,
                 year=d.date.year if d.date else d.gazette.year,
                 title=title,
-                body="\n".join(filter(None, [title, meeting, d.date.isoformat() if d.date else ""])),
+                body="\n".join(
+                    filter(None, [title, meeting, d.date.isoformat() if d.date else ""])
+                ),
             )
         )
     return rows

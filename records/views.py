@@ -56,7 +56,12 @@ DECISION_ROW_FIELDS = (
     *("id", "date", "action", "person_id", "person_name", "positions"),
     *("meeting__region", "meeting__body", "meeting__term", "meeting__number"),
     "article__title",
-    *("gazette__year", "gazette__issue", "gazette__publication__name", "gazette__publication__issuer"),
+    *(
+        "gazette__year",
+        "gazette__issue",
+        "gazette__publication__name",
+        "gazette__publication__issuer",
+    ),
 )
 
 

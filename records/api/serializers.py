@@ -14,6 +14,7 @@ from people.api.serializers import (
     CORRECTED_FIELDS_HELP,
     UPDATED_AT_HELP,
     ApiURLField,
+    CalledField,
     CorrectedMixin,
     DescribedModelSerializer,
     PersonRefSerializer,
@@ -54,7 +55,7 @@ class PublicationRefSerializer(serializers.ModelSerializer):
 
 class GazetteRefSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(help_text="公报（一期）id")
-    title = serializers.CharField(
+    title = CalledField(
         source="__str__", help_text="刊名与期号，如 营口市人民代表大会常务委员会公报 2021年第3期"
     )
     year = serializers.IntegerField(help_text="年份")
@@ -79,7 +80,7 @@ class ArticleRefSerializer(serializers.ModelSerializer):
 
 class MeetingRefSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(help_text="会议 id")
-    title = serializers.CharField(source="__str__", help_text="会议名称")
+    title = CalledField(source="__str__", help_text="会议名称")
 
     class Meta:
         model = Meeting
@@ -148,8 +149,8 @@ class SourceSerializer(serializers.Serializer):
 
 
 class PublicationSerializer(DescribedModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", help_text="类型的中文名")
-    title = serializers.CharField(source="__str__", help_text="刊名")
+    kind_label = CalledField(source="get_kind_display", help_text="类型的中文名")
+    title = CalledField(source="__str__", help_text="刊名")
     url = SiteURLField("records:publication-detail")
 
     class Meta:
@@ -170,7 +171,7 @@ class SourceFileSerializer(serializers.Serializer):
 
 class GazetteSerializer(CorrectedMixin, DescribedModelSerializer):
     publication = PublicationRefSerializer(help_text="所属刊物")
-    title = serializers.CharField(source="__str__", help_text="刊名与期号")
+    title = CalledField(source="__str__", help_text="刊名与期号")
     url = SiteURLField("records:gazette-detail")
     export_url = ApiURLField("api:gazette-export", help_text="本期 gazette/1 JSON 导出的 API 地址")
     source_file = serializers.SerializerMethodField(help_text="原始文件")
@@ -234,7 +235,7 @@ class GazetteDetailSerializer(GazetteSerializer):
 
 class ArticleSerializer(CorrectedMixin, DescribedModelSerializer):
     gazette = GazetteRefSerializer(help_text="刊载的公报")
-    category_label = serializers.CharField(source="get_category_display", help_text="类别的中文名")
+    category_label = CalledField(source="get_category_display", help_text="类别的中文名")
     meeting = MeetingRefSerializer(allow_null=True, help_text="通过或提交的会议")
     url = SiteURLField("records:article-detail")
     source = SourceSerializer(article="self")
@@ -319,8 +320,8 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class MeetingSerializer(CorrectedMixin, DescribedModelSerializer):
-    body_label = serializers.CharField(source="get_body_display", help_text="机构的中文名")
-    title = serializers.CharField(source="__str__", help_text="会议名称")
+    body_label = CalledField(source="get_body_display", help_text="机构的中文名")
+    title = CalledField(source="__str__", help_text="会议名称")
     agenda = serializers.SerializerMethodField(help_text="议程（按序）")
     url = SiteURLField("records:meeting-detail")
     attendance_url = ApiURLField("api:meeting-attendance", help_text="出列席名单的 API 地址")
@@ -366,7 +367,7 @@ class MeetingSerializer(CorrectedMixin, DescribedModelSerializer):
 
 class AttendanceSerializer(CorrectedMixin, DescribedModelSerializer):
     person = PersonRefSerializer(allow_null=True, help_text="对应的人员；同名无法确定时为 null")
-    status_label = serializers.CharField(source="get_status_display", help_text="状态的中文名")
+    status_label = CalledField(source="get_status_display", help_text="状态的中文名")
     url = SiteURLField("records:meeting-detail", attr="meeting_id")
     source = SourceSerializer(article=None)
 
@@ -402,7 +403,7 @@ class AttendanceSerializer(CorrectedMixin, DescribedModelSerializer):
 
 class PersonnelDecisionSerializer(CorrectedMixin, DescribedModelSerializer):
     person = PersonRefSerializer(allow_null=True, help_text="对应的人员；同名无法确定时为 null")
-    action_label = serializers.CharField(source="get_action_display", help_text="事项的中文名")
+    action_label = CalledField(source="get_action_display", help_text="事项的中文名")
     posts = PostRefSerializer(many=True, help_text="职务（整理后的职务记录）")
     meeting = MeetingRefSerializer(allow_null=True, help_text="作出决定的会议")
     printings = ArticleRefSerializer(source="sources", many=True, help_text="刊载此决定的全部文章")
@@ -452,7 +453,7 @@ class PersonnelDecisionSerializer(CorrectedMixin, DescribedModelSerializer):
 
 
 class VoteSerializer(CorrectedMixin, DescribedModelSerializer):
-    subject_type_label = serializers.CharField(
+    subject_type_label = CalledField(
         source="get_subject_type_display", help_text="对象类型的中文名"
     )
     meeting = MeetingRefSerializer(allow_null=True, help_text="测评的会议")

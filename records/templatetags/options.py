@@ -17,5 +17,7 @@ def publication_options(selected: object = "") -> SafeString:
     chosen = str(selected or "")
     if chosen.isdigit():
         marker = f'<option value="{int(chosen)}">'
-        html = mark_safe(html.replace(marker, marker[:-1] + " selected>", 1))  # ids in options escaped once
+        html = mark_safe(
+            html.replace(marker, marker[:-1] + " selected>", 1)
+        )  # ids in options escaped once
     return html
