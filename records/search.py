@@ -418,9 +418,9 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     On PostgreSQL the GIN index is asked for the query's words AND the newest blocks
     of ids (16,384 ids first, then as many as the matches found so far say are
     needed, then all), so a common word reads the matching rows of a recent window
-    only, and a rare one goes on to read every row after one or two windows, not
-    five. A window that holds MATCH_CAP matches holds the newest MATCH_CAP, so the
-    answer is the one a read of every match would give.
+    only, and a rare one goes on to read every row after one or two windows. A
+    window that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer is
+    the one a read of every match would give.
     """
     columns = "e.id, e.kind, e.object_id, e.publication_id, e.year, e.title_folded"
     if connection.vendor != "postgresql":

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from people.models import Person, Post
 from people.selectors import visible_people, visible_posts
+from records import choices
 from records import search as search_index
 from records.api.visibility import visible_publications
 from records.models import (
@@ -300,7 +301,11 @@ class PublicationSummary:
 
 
 def publication_summaries() -> list[PublicationSummary]:
-    """What is loaded, per publication: one query."""
+    """What is loaded, per publication: kept until the data changes (records.choices)."""
+    return choices.per_data_version("publication-summaries", _publication_summaries)
+
+
+def _publication_summaries() -> list[PublicationSummary]:
     rows = (
         Gazette.objects.published()
         .values("publication")

@@ -47,7 +47,7 @@ def test_unpublishing_an_issue_takes_its_options_away(samples):  # noqa: F811
     assert not only_there & set(years)
 
 
-def test_publication_options_mark_the_chosen_one_and_follow_publishing(client, samples):  # noqa: F811
+def test_publication_options_and_coverage_mark_the_chosen_one_and_follow_publishing(client, samples):  # noqa: F811
     from records.models import Publication
 
     huludao = Publication.objects.get(issuer__startswith="葫芦岛")
@@ -58,6 +58,8 @@ def test_publication_options_mark_the_chosen_one_and_follow_publishing(client, s
         assert html.count(" selected>") == 1, url
         assert f'<option value="{anyang.pk}" selected>{anyang}</option>' in html, url
         assert f'<option value="{huludao.pk}">{huludao}</option>' in html, url
+    assert str(huludao) in client.get("/publications/").content.decode()
+    assert str(huludao) in client.get("/").content.decode()
     html = client.get("/decisions/?publication=x1").content.decode()
     assert " selected>" not in html.split('id="f-publication"')[1].split("</select>")[0]
 
@@ -65,4 +67,6 @@ def test_publication_options_mark_the_chosen_one_and_follow_publishing(client, s
         unpublish_gazette(gazette)
     html = client.get("/decisions/").content.decode()
     assert f'<option value="{huludao.pk}">' not in html
+    assert str(huludao) not in client.get("/publications/").content.decode()
+    assert str(huludao) not in client.get("/").content.decode()
     assert f'<option value="{anyang.pk}">' in html
