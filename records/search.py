@@ -554,8 +554,11 @@ def _rank(
     page follows.
     """
     records: dict[tuple[str, int], list[int]] = {}
+    scores: dict[str, int] = {}  # by title: a record's chunks, and many records, share one
     for row_id, kind, object_id, _publication, year, title_folded in matched:
-        score = _title_score(title_folded, query)
+        score = scores.get(title_folded)
+        if score is None:
+            score = scores[title_folded] = _title_score(title_folded, query)
         record = records.get((kind, object_id))
         if record is None:
             records[(kind, object_id)] = [row_id, score, year or 0]
@@ -586,19 +589,14 @@ def _rows_by_id(cursor, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
 
 def _facets_of(rows: Sequence[tuple[str, int, int | None, int | None]]) -> Facets:
     """The facets of matching rows (kind, object, publication, year), as _facets counts them."""
-    objects: dict[str, set[int]] = defaultdict(set)
-    by_publication: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    by_year: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for kind, object_id, publication_id, year in rows:
-        objects[kind].add(object_id)
-        if publication_id is not None:
-            by_publication[int(publication_id)].add((kind, object_id))
-        if year is not None:
-            by_year[int(year)].add((kind, object_id))
+    distinct = set(rows)  # a record's chunks repeat its publication and year
+    kinds = Counter(kind for kind, _object_id in {(k, o) for k, o, _p, _y in distinct})
+    publications = Counter(p for _k, _o, p in {(k, o, p) for k, o, p, _y in distinct})
+    years = Counter(y for _k, _o, y in {(k, o, y) for k, o, _p, y in distinct})
     return Facets(
-        kinds={k: len(v) for k, v in objects.items()},
-        publications={k: len(v) for k, v in by_publication.items()},
-        years={k: len(v) for k, v in by_year.items()},
+        kinds=dict(kinds),
+        publications={int(p): n for p, n in publications.items() if p is not None},
+        years={int(y): n for y, n in years.items() if y is not None},
     )
 
 
