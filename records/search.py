@@ -477,20 +477,6 @@ def search(
     """
     if not query or (isinstance(publications, list) and not publications):
         return RawResults(query, [], False, 0, Facets())
-    score_sql = " + ".join(
-        ["CASE WHEN e.title_folded = %s THEN 2 ELSE 0 END"]
-        + ["CASE WHEN e.title_folded LIKE %s THEN 1 ELSE 0 END"] * len(query.needles)
-    )
-    score_params = [query.folded, *(f"%{needle}%" for needle in query.needles)]
-    kind_rank = (
-        "CASE g.kind "
-        + " ".join(f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER))
-        + " ELSE 9 END"
-    )
-    order = f"g.score DESC, g.newest DESC, {kind_rank}, g.object_id DESC"
-    where, params = _where(
-        query, kind=kind, publication=publication, year=year, publications=publications
-    )
     no_choice = facets and not (kind or publication or year or publications is not None)
     with connection.cursor() as cursor:
         if no_choice:
@@ -506,6 +492,20 @@ def search(
             page_rows = [by_id[pk] for pk in firsts if pk in by_id]
             matched_rows = len(matched)
         else:
+            score_sql = " + ".join(
+                ["CASE WHEN e.title_folded = %s THEN 2 ELSE 0 END"]
+                + ["CASE WHEN e.title_folded LIKE %s THEN 1 ELSE 0 END"] * len(query.needles)
+            )
+            score_params = [query.folded, *(f"%{needle}%" for needle in query.needles)]
+            kind_rank = (
+                "CASE g.kind "
+                + " ".join(f"WHEN '{k}' THEN {rank}" for rank, k in enumerate(KIND_ORDER))
+                + " ELSE 9 END"
+            )
+            order = f"g.score DESC, g.newest DESC, {kind_rank}, g.object_id DESC"
+            where, params = _where(
+                query, kind=kind, publication=publication, year=year, publications=publications
+            )
             counted, matched_rows = Facets(), 0
             if facets:
                 counted = _facets(cursor, query, kind=kind, publication=publication, year=year)

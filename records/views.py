@@ -295,13 +295,10 @@ class Facet:
 def _facet(request, name: str, values: Iterable[tuple[Any, str, int]]) -> Facet:
     # The rest of the query string is encoded once, not once per value (a search
     # can show a hundred publications); choosing a facet goes back to page 1.
-    rest = request.GET.copy()
-    for key in (name, "page", "cursor"):
-        rest.pop(key, None)
-    base = rest.urlencode()
-    prefix = f"?{base}&" if base else "?"
+    everything = _without(request, name)
+    prefix = everything if everything == "?" else f"{everything}&"
     return Facet(
-        everything=f"?{base}",
+        everything=everything,
         values=[
             (value, label, count, prefix + urlencode({name: value}))
             for value, label, count in values
