@@ -183,15 +183,48 @@ STATUS_LABELS = {
 }  # absent: not on the printed lists
 
 
+# The columns the person and post pages show. Reading only these skips converting
+# what no row shows (each record's corrected fields as JSON, its timestamps): a
+# post's page reads some 400 records, a busy person's more.
+_MEETING_LABEL = ("region", "body", "term", "number")  # str(meeting) and its link
+_CITED_ISSUE = (
+    "first_line",
+    "last_line",
+    *("gazette__year", "gazette__issue", "gazette__cumulative_issue"),
+    *("gazette__publication__name", "gazette__publication__issuer"),
+)
+
+
+def _of(relation: str, names: Sequence[str]) -> list[str]:
+    return [f"{relation}__{name}" for name in names]
+
+
+_TENURE_FIELDS = (
+    *("id", "person_id", "post_id", "started_on", "ended_on", "derived"),
+    *("start_decision__action", "end_decision__action"),
+    *_of("start_decision__meeting", _MEETING_LABEL),
+    *_of("end_decision__meeting", _MEETING_LABEL),
+)
+
+
 def _tenure_queryset() -> QuerySet:
-    return visible_tenures().select_related(
-        "post",
-        "start_decision__meeting",
-        "start_decision__article",
-        "start_decision__gazette__publication",
-        "end_decision__meeting",
-        "end_decision__article",
-        "end_decision__gazette__publication",
+    # Sorted by the caller; the model's ordering would join the person for nothing.
+    return (
+        visible_tenures()
+        .select_related(
+            "post",
+            "start_decision__meeting",
+            "start_decision__article",
+            "end_decision__meeting",
+            "end_decision__article",
+        )
+        .only(
+            *_TENURE_FIELDS,
+            "post__title",
+            *_of("start_decision__article", ("title",)),
+            *_of("end_decision__article", ("title",)),
+        )
+        .order_by()
     )
 
 
@@ -214,13 +247,19 @@ def person_profile(*, person_id: int, article_limit: int = 30) -> PersonProfile:
         Decision.objects.published()
         .filter(person=person)
         .select_related("meeting", "article", "gazette__publication")
-        .prefetch_related("posts")
+        .only(
+            *("id", "date", "action", "positions"),
+            *_of("meeting", _MEETING_LABEL),
+            *_of("article", ("title", "page")),
+            *_CITED_ISSUE,
+        )
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.only("id", "title")))
         .order_by(F("date").asc(nulls_last=True), "id")
     )
     attendance = list(
-        Attendance.objects.filter(person=person, gazette__status="published").select_related(
-            "meeting", "gazette__publication"
-        )
+        Attendance.objects.filter(person=person, gazette__status="published")
+        .select_related("meeting", "gazette__publication")
+        .only("id", "status", *_of("meeting", (*_MEETING_LABEL, "date")), *_CITED_ISSUE)
     )
     name_lists = list(
         NameListEntry.objects.filter(person=person, gazette__status="published")
@@ -369,6 +408,7 @@ def post_profile(*, post_id: int) -> PostProfile:
         visible_tenures()
         .filter(post=post)
         .select_related("person", "start_decision__meeting", "end_decision__meeting")
+        .only(*_TENURE_FIELDS, "person__name")
         .order_by(F("started_on").desc(nulls_last=True), "-id")[: POST_TENURES + 1]
     )
     more_tenures = len(newest) > POST_TENURES
@@ -379,7 +419,13 @@ def post_profile(*, post_id: int) -> PostProfile:
         _records_model("PersonnelDecision")
         .objects.published()
         .filter(posts=post)
-        .select_related("person", "meeting", "article", "gazette__publication")
+        .select_related("meeting", "article", "gazette__publication")
+        .only(
+            *("id", "date", "action", "person_id", "person_name"),
+            *_of("meeting", _MEETING_LABEL),
+            *_of("article", ("title", "page")),
+            *_CITED_ISSUE,
+        )
         .order_by(F("date").desc(nulls_last=True), "-id")[: POST_DECISIONS + 1]
     )
     more = len(decisions) > POST_DECISIONS

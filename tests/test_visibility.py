@@ -1,0 +1,79 @@
+"""Who is public: people named by a published decision, attendance record or name list."""
+
+from __future__ import annotations
+
+import pytest
+
+from people.models import Person, Tenure
+from records.api.visibility import visible_people, visible_tenures
+from records.loading import load_gazette, publish_gazette
+from records.models import Attendance, Gazette, NameListEntry, PersonnelDecision
+from tests.factories import make_parsed
+
+pytestmark = pytest.mark.django_db
+
+
+def load_draft() -> Gazette:
+    return load_gazette(
+        make_parsed(), source_bytes=b"draft", source_text="draft", publish=False
+    ).gazette
+
+
+def named_in_published_records() -> set[int]:
+    """The rule, read row by row in Python."""
+    published = set(Gazette.objects.filter(status="published").values_list("pk", flat=True))
+    named: set[int] = set()
+    for model in (PersonnelDecision, Attendance, NameListEntry):
+        for person_id, gazette_id in model.objects.values_list("person_id", "gazette_id"):
+            if person_id is not None and gazette_id in published:
+                named.add(person_id)
+    return named
+
+
+def public_ids() -> set[int]:
+    return set(visible_people().values_list("pk", flat=True))
+
+
+def test_each_kind_of_record_makes_its_person_public_once_its_issue_is_published():
+    draft = load_draft()
+    decided = PersonnelDecision.objects.get().person
+    present = Attendance.objects.filter(status="present").first().person
+    assert decided and present
+    listed = Person.objects.create(region=decided.region, name="名单人")
+    meeting = Attendance.objects.first().meeting
+    NameListEntry.objects.create(
+        gazette=draft,
+        meeting=meeting,
+        person=listed,
+        key="list-1",
+        list_kind="主席团",
+        position=1,
+        name=listed.name,
+    )
+    nobody = Person.objects.create(region=decided.region, name="无记录")
+
+    assert public_ids() == set() == named_in_published_records()
+
+    publish_gazette(draft)
+    assert {decided.pk, present.pk, listed.pk} <= public_ids()
+    assert nobody.pk not in public_ids()
+    assert public_ids() == named_in_published_records()
+
+    # Named only by records of a draft issue again: hidden again.
+    Gazette.objects.filter(pk=draft.pk).update(status="draft")
+    assert public_ids() == set()
+
+
+def test_a_clerks_own_tenure_is_public_with_its_person_only():
+    draft = load_draft()
+    person = PersonnelDecision.objects.get().person
+    post = PersonnelDecision.objects.get().posts.get()
+    own = Tenure.objects.create(person=person, post=post, derived=False)
+    assert own.pk not in set(visible_tenures().values_list("pk", flat=True))
+    publish_gazette(draft)
+    assert own.pk in set(visible_tenures().values_list("pk", flat=True))
+    # Used from a subquery (another alias for the person's column) it gives the same rows.
+    via_subquery = set(
+        Person.objects.filter(pk__in=visible_people().values("pk")).values_list("pk", flat=True)
+    )
+    assert via_subquery == public_ids()
