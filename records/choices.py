@@ -51,6 +51,11 @@ def _data_version() -> str:
     return version
 
 
+def data_version() -> str:
+    """The newest change recorded anywhere: the key of whatever is kept until the data changes."""
+    return _data_version()
+
+
 def per_data_version(name: str, compute: Callable[[], T]) -> T:
     version = _data_version()
     key = f"choices:{name}:{version}"

@@ -333,7 +333,11 @@ class HomePage:
     gazettes: list[Gazette]
     meetings: list[Meeting]
     decisions: list[PersonnelDecision]
-    publications: list[PublicationSummary]
+
+    @property
+    def publications(self) -> list[PublicationSummary]:
+        # Read only when the page's coverage table is rendered, not when it is kept.
+        return publication_summaries()
 
 
 def home_page() -> HomePage:
@@ -356,7 +360,6 @@ def home_page() -> HomePage:
             .defer("article__text")
             .order_by(F("date").desc(nulls_last=True), "-id")[:8]
         ),
-        publications=publication_summaries(),
     )
 
 

@@ -173,7 +173,8 @@ def publication_list(request):
     return render(
         request,
         "records/publication_list.html",
-        {"publications": selectors.publication_summaries()},
+        # Called by the template only when its list is not kept for this data version.
+        {"publications": selectors.publication_summaries},
     )
 
 

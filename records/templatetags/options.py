@@ -1,4 +1,10 @@
-"""Filter options rendered once per data version (records.choices), not once per request."""
+"""Filter options and site-wide fragments rendered once per data version (records.choices).
+
+``{% data_version as version %}`` gives the key for Django's ``{% cache %}`` tag: a
+fragment every visitor sees alike (the coverage table of the home page, the list of
+publications) is rendered once per data version; a load, a publish or a correction
+makes a new version, so a stale fragment is never shown.
+"""
 
 from __future__ import annotations
 
@@ -21,3 +27,9 @@ def publication_options(selected: object = "") -> SafeString:
             html.replace(marker, marker[:-1] + " selected>", 1)
         )  # ids in options escaped once
     return html
+
+
+@register.simple_tag
+def data_version() -> str:
+    """The data version of this request (read once per GET request, records.choices)."""
+    return choices.data_version()
