@@ -404,9 +404,12 @@ class AttendanceSerializer(CorrectedMixin, DescribedModelSerializer):
 class PersonnelDecisionSerializer(CorrectedMixin, DescribedModelSerializer):
     person = PersonRefSerializer(allow_null=True, help_text="对应的人员；同名无法确定时为 null")
     action_label = CalledField(source="get_action_display", help_text="事项的中文名")
-    posts = PostRefSerializer(many=True, help_text="职务（整理后的职务记录）")
+    # post_list and source_list: prefetched by the view (PersonnelDecisionViewSet).
+    posts = PostRefSerializer(source="post_list", many=True, help_text="职务（整理后的职务记录）")
     meeting = MeetingRefSerializer(allow_null=True, help_text="作出决定的会议")
-    printings = ArticleRefSerializer(source="sources", many=True, help_text="刊载此决定的全部文章")
+    printings = ArticleRefSerializer(
+        source="source_list", many=True, help_text="刊载此决定的全部文章"
+    )
     url = serializers.SerializerMethodField(help_text="网站上刊载此决定的页面（完整地址）")
     source = SourceSerializer(help_text="首次刊载的公报、文章、页码与行号")
 
