@@ -19,6 +19,8 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from portal.request_memo import remembered
+
 _PK_MARK = 987654321  # stands for the id while a URL pattern is reversed once
 
 register = template.Library()
@@ -40,11 +42,16 @@ def _bare_path(viewname: str, urlconf: str | None, prefix: str) -> str:
     return reverse(viewname, urlconf=urlconf)
 
 
+def _urlconf_and_prefix() -> tuple[str | None, str]:
+    # Both are request-local (asgiref) reads that cost more than the rest of a link.
+    return remembered("urlconf and script prefix", lambda: (get_urlconf(), get_script_prefix()))
+
+
 def site_path(viewname: str, pk: Any) -> str | None:
     """The path of a record's page, or None while there is no such page."""
     if pk is None:
         return None
-    template_ = _path_template(viewname, get_urlconf(), get_script_prefix())
+    template_ = _path_template(viewname, *_urlconf_and_prefix())
     if template_ is None or not str(pk).isdigit():
         try:
             return reverse(viewname, args=[pk])
@@ -57,7 +64,7 @@ def site_path(viewname: str, pk: Any) -> str | None:
 def path(viewname: str, *args: Any) -> str:
     """``{% url %}`` for the portal's own pages, without matching the pattern each time."""
     if not args:
-        return _bare_path(viewname, get_urlconf(), get_script_prefix())
+        return _bare_path(viewname, *_urlconf_and_prefix())
     if len(args) == 1 and str(args[0]).isdigit():
         found = site_path(viewname, args[0])
         if found is not None:

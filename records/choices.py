@@ -11,53 +11,29 @@ makes a new key, and a stale list is never shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
+
+from portal.request_memo import remembered
 
 T = TypeVar("T")
 
 _SECONDS = 24 * 3600
 
-# The data version, read once per GET request however many option lists a page
-# shows; outside a request (commands, a shell) it is read every time.
-_request_memo: ContextVar[dict[str, str] | None] = ContextVar("choices_request_memo", default=None)
-
-
-def _request_began(sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    method = (environ or {}).get("REQUEST_METHOD", "")
-    _request_memo.set({} if method in ("GET", "HEAD") else None)
-
-
-def _request_ended(sender: Any, **kwargs: Any) -> None:
-    _request_memo.set(None)
-
-
-request_started.connect(_request_began, dispatch_uid="records.choices.request_started")
-request_finished.connect(_request_ended, dispatch_uid="records.choices.request_finished")
-
-
-def _data_version() -> str:
-    from records.api.common import data_version
-
-    memo = _request_memo.get()
-    if memo is not None and "version" in memo:
-        return memo["version"]
-    version, _stamp = data_version()
-    if memo is not None:
-        memo["version"] = version
-    return version
-
 
 def data_version() -> str:
-    """The newest change recorded anywhere: the key of whatever is kept until the data changes."""
-    return _data_version()
+    """The newest change recorded anywhere: the key of whatever is kept until the data changes.
+
+    Read once per GET request however many option lists and fragments a page shows.
+    """
+    from records.api import common
+
+    return remembered("data version", lambda: common.data_version()[0], read_only=True)
 
 
 def per_data_version(name: str, compute: Callable[[], T]) -> T:
-    version = _data_version()
+    version = data_version()
     key = f"choices:{name}:{version}"
     value = cache.get(key)
     if value is None:
