@@ -107,7 +107,8 @@ def person_list_page(
     )
     rows = people.prefetch_related(
         Prefetch("tenures", queryset=current, to_attr="current_tenures"),
-        Prefetch("memberships", queryset=Membership.objects.order_by("term")),
+        # Plain lists (to_attr): a related manager and a queryset clone per row cost more.
+        Prefetch("memberships", queryset=Membership.objects.order_by("term"), to_attr="terms"),
     )
     key = Order.of(ORDER_FIELDS.get(order, sorting.PINYIN_FIELD), "id")
     page = keyset_page(rows, key, cursor, per_page, number=number)
@@ -116,7 +117,7 @@ def person_list_page(
             person=person,
             initial=sorting.initial_of(person.sort_pinyin) if order == "pinyin" else "",
             current_posts=[t.post for t in person.current_tenures],
-            terms=list(person.memberships.all()),
+            terms=person.terms,
         )
         for person in page.items
     ]

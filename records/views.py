@@ -232,7 +232,10 @@ def decision_list(request):
         PersonnelDecision.objects.published()
         .select_related("meeting", "article", "gazette__publication")
         .only(*DECISION_ROW_FIELDS)
-        .prefetch_related(Prefetch("posts", queryset=Post.objects.only("id", "title")))
+        # A plain list per row (to_attr), not a related manager and a queryset clone.
+        .prefetch_related(
+            Prefetch("posts", queryset=Post.objects.only("id", "title"), to_attr="post_list")
+        )
     )
     filterset = PersonnelDecisionFilter(request.GET, queryset=decisions)
     rows, status = _filtered(filterset)
