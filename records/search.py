@@ -203,6 +203,14 @@ class Query:
             "(" + " <-> ".join(f"'{token}'" for token in piece) + ")" for piece in self.pieces
         )
 
+    def has_phrase(self) -> bool:
+        return any(len(piece) > 1 for piece in self.pieces)
+
+    def tsquery_words(self) -> str:
+        """Every token of the query, in any order and place: what the GIN index answers alone."""
+        tokens = dict.fromkeys(token for piece in self.pieces for token in piece)
+        return " & ".join(f"'{token}'" for token in tokens)
+
 
 def parse_query(text: str) -> Query:
     raw = " ".join((text or "").split())[:MAX_QUERY_CHARS]
@@ -360,12 +368,25 @@ def _where(
             f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT {MATCH_CAP}"
         )
         return f"e.id IN ({sub})", [_match_param(query), *params]
-    match = _match_sql("e2")
-    sub = (
-        f"SELECT e2.id FROM {TABLE} e2 WHERE {' AND '.join([match, *clauses])} "
-        f"ORDER BY {_newest_first('e2')} LIMIT {MATCH_CAP}"
+    if not query.has_phrase():
+        match = _match_sql("e2")
+        sub = (
+            f"SELECT e2.id FROM {TABLE} e2 WHERE {' AND '.join([match, *clauses])} "
+            f"ORDER BY {_newest_first('e2')} LIMIT {MATCH_CAP}"
+        )
+        return f"e.id IN ({sub})", [_match_param(query), *params]
+    # A phrase: the candidates that have its words and pass the filters, newest first,
+    # are checked against their positions only until MATCH_CAP pass (_newest_matches).
+    candidates = (
+        f"SELECT e2.id, e2.tsv FROM {TABLE} e2 "
+        f"WHERE {' AND '.join([_match_sql('e2'), *clauses])} "
+        f"ORDER BY {_newest_first('e2')} OFFSET 0"
     )
-    return f"e.id IN ({sub})", [_match_param(query), *params]
+    sub = (
+        f"SELECT c.id FROM ({candidates}) c "
+        f"WHERE c.tsv @@ to_tsquery('simple', %s) LIMIT {MATCH_CAP}"
+    )
+    return f"e.id IN ({sub})", [query.tsquery_words(), *params, query.tsquery()]
 
 
 def _newest_first(alias: str) -> str:
@@ -401,11 +422,12 @@ def _window(newest: int, rows: int) -> tuple[int, int] | None:
 
 
 def _next_window_rows(covered: int, found: int) -> int:
-    """How many newest ids the next window should hold, from what this one held.
+    """How many of the newest ids the windows should hold once the next one is read,
+    from how many the windows read so far held and the matches found in them.
 
-    Matches are assumed as dense further back as in the window read (and half
-    again as many ids are asked for, as they thin out); at least twice the window,
-    eight times when it held none.
+    Matches are assumed as dense further back as in the windows read (and half
+    again as many ids are asked for, as they thin out); at least twice as many
+    ids, eight times as many when none matched.
     """
     if not found:
         return covered * 8
@@ -416,11 +438,17 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     """(id, kind, object id, publication, year, folded title) of the newest MATCH_CAP matching rows.
 
     On PostgreSQL the GIN index is asked for the query's words AND the newest blocks
-    of ids (16,384 ids first, then as many as the matches found so far say are
-    needed, then all), so a common word reads the matching rows of a recent window
-    only, and a rare one goes on to read every row after one or two windows. A
-    window that holds MATCH_CAP matches holds the newest MATCH_CAP, so the answer is
-    the one a read of every match would give.
+    of ids (16,384 ids first), then for the blocks below the ones read, as many as
+    the matches found so far say are needed, and last for every row below them; each
+    read asks only for the matches still missing, and no row is read twice. A common
+    word reads the matching rows of a recent window only; a rare one goes on to every
+    row after one or two windows. The windows are read newest first, so the rows
+    found are the ones a read of every match would give.
+
+    A phrase (three or more characters) is found by its bigrams in the index and
+    checked against each row's positions, which means reading the row's tsvector
+    (kilobytes, out of line). The candidates of a read are sorted newest first and
+    checked in that order only until the missing matches are found.
     """
     columns = "e.id, e.kind, e.object_id, e.publication_id, e.year, e.title_folded"
     if connection.vendor != "postgresql":
@@ -431,31 +459,49 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     (newest,) = cursor.fetchone()
     if newest is None:
         return []
+    phrase = query.has_phrase()
+    words = query.tsquery_words() if phrase else query.tsquery()
 
-    def newest_rows(window: str | None) -> list[tuple[Any, ...]]:
-        match, params = "to_tsquery('simple', %s)", [_match_param(query)]
+    def matches_up_to(last_id: int, window: str | None, wanted: int) -> list[tuple[Any, ...]]:
+        match, params = "to_tsquery('simple', %s)", [words]
         if window is not None:
             match, params = f"({match} && to_tsquery('simple', %s))", [*params, window]
-        cursor.execute(
-            f"SELECT {columns} FROM {TABLE} e WHERE e.tsv @@ {match} "
-            f"ORDER BY {_newest_first('e')} LIMIT {MATCH_CAP}",
-            params,
+        candidates = (
+            f"SELECT {columns}{', e.tsv' if phrase else ''} FROM {TABLE} e "
+            f"WHERE e.tsv @@ {match} AND e.id <= %s ORDER BY {_newest_first('e')}"
         )
+        params.append(last_id)
+        if phrase:
+            # OFFSET 0 keeps the check out of the candidates' scan: it runs on the
+            # sorted candidates, newest first, and stops at the LIMIT.
+            sql = (
+                f"SELECT {columns} FROM ({candidates} OFFSET 0) e "
+                f"WHERE e.tsv @@ to_tsquery('simple', %s) LIMIT %s"
+            )
+            params.append(query.tsquery())
+        else:
+            sql = f"{candidates} LIMIT %s"
+        cursor.execute(sql, [*params, wanted])
         return cursor.fetchall()
 
-    wanted = FIRST_WINDOW_ROWS
+    found: list[tuple[Any, ...]] = []
+    last_id, wanted_ids = newest, FIRST_WINDOW_ROWS
     for _ in range(WINDOW_PASSES):
-        window = _window(newest, wanted)
+        window = _window(last_id, wanted_ids)
         if window is None:
             break
         level, blocks = window
-        last = newest >> level
-        rows = newest_rows(" | ".join(f"qqw{level}x{last - n}" for n in range(blocks)))
-        if len(rows) >= MATCH_CAP:
-            return rows
-        covered = newest - ((last - blocks + 1) << level) + 1
-        wanted = _next_window_rows(covered, len(rows))
-    return newest_rows(None)
+        last_block = last_id >> level
+        lexemes = " | ".join(f"qqw{level}x{last_block - n}" for n in range(blocks))
+        found.extend(matches_up_to(last_id, lexemes, MATCH_CAP - len(found)))
+        if len(found) >= MATCH_CAP:
+            return found
+        first_id = (last_block - blocks + 1) << level
+        covered = newest - first_id + 1
+        wanted_ids = _next_window_rows(covered, len(found)) - covered
+        last_id = first_id - 1
+    found.extend(matches_up_to(last_id, None, MATCH_CAP - len(found)))
+    return found
 
 
 def search(

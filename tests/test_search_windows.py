@@ -26,18 +26,26 @@ def insert_rows(ids_and_tokens: list[tuple[int, str]]) -> None:
         )
 
 
-def newest(cap: int, monkeypatch) -> tuple[list[int], int]:
+def newest(cap: int, monkeypatch, word: str = WORD) -> tuple[list[int], int]:
     monkeypatch.setattr(search, "MATCH_CAP", cap)
     with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
-        rows = search._newest_matches(cursor, search.parse_query(WORD))
-    return sorted((row[0] for row in rows), reverse=True), len(queries)
+        rows = search._newest_matches(cursor, search.parse_query(word))
+    ids = [row[0] for row in rows]
+    assert len(ids) == len(set(ids)), "a row was read twice"
+    return sorted(ids, reverse=True), len(queries)
 
 
 @pytest.fixture
 def spread_rows():
     """Rows far apart in id (blocks of 8,192 / 65,536 / 524,288), one in three matching;
     dense near the newest id, sparse further back, as an index that grows over years."""
-    ids = sorted({*range(1_200_000, 1_200_060), *range(1_000_000, 1_200_000, 7_919), *range(5, 900_000, 40_009)})
+    ids = sorted(
+        {
+            *range(1_200_000, 1_200_060),
+            *range(1_000_000, 1_200_000, 7_919),
+            *range(5, 900_000, 40_009),
+        }
+    )
     rows = [(pk, f"{WORD} 安排" if n % 3 == 0 else "其他 工作") for n, pk in enumerate(ids)]
     insert_rows(rows)
     return sorted((pk for pk, tokens in rows if WORD in tokens), reverse=True)
@@ -47,6 +55,43 @@ def spread_rows():
 def test_the_windows_give_the_newest_matches_a_full_read_would(spread_rows, cap, monkeypatch):
     found, _ = newest(cap, monkeypatch)
     assert found == spread_rows[:cap]
+
+
+PHRASE = "生态环境"  # bigrams 生态 态环 环境
+
+
+@pytest.fixture
+def phrase_rows():
+    """As spread_rows, for a phrase: a third of the rows hold it; another third hold its
+    three bigrams but not in a row, so the index finds them and the positions reject them."""
+    ids = sorted(
+        {
+            *range(1_200_000, 1_200_060),
+            *range(1_000_000, 1_200_000, 7_919),
+            *range(5, 900_000, 40_009),
+        }
+    )
+    kinds = ("生态 态环 环境 工作", "环境 态环 生态 工作", "其他 工作")
+    rows = [(pk, kinds[n % 3]) for n, pk in enumerate(ids)]
+    insert_rows(rows)
+    return sorted((pk for pk, tokens in rows if tokens == kinds[0]), reverse=True)
+
+
+@pytest.mark.parametrize("cap", [1, 5, 20, 30, 10_000])
+def test_a_phrase_gets_the_newest_rows_that_hold_it_in_order(phrase_rows, cap, monkeypatch):
+    found, queries = newest(cap, monkeypatch, PHRASE)
+    assert found == phrase_rows[:cap]
+    assert queries <= 1 + search.WINDOW_PASSES + 1
+
+
+def test_a_filtered_phrase_search_counts_only_the_rows_that_hold_it(phrase_rows, monkeypatch):
+    monkeypatch.setattr(search, "MATCH_CAP", 10_000)
+    results = search.search(search.parse_query(PHRASE), kind="article", per_page=5)
+    assert results.total == len(phrase_rows)
+    assert [hit.object_id for hit in results.hits] == phrase_rows[:5]
+    monkeypatch.setattr(search, "MATCH_CAP", 7)
+    capped = search.search(search.parse_query(PHRASE), kind="article", per_page=5)
+    assert capped.capped and capped.total == 7
 
 
 def test_a_common_word_is_answered_from_the_newest_window(spread_rows, monkeypatch):
