@@ -88,3 +88,12 @@ def publication_options() -> str:
         )
 
     return format_html("{}", per_data_version("publication-options", compute))
+
+
+def publication_labels() -> dict[int, str]:
+    """Every publication's name by id (the search page's facet labels)."""
+    from records.models import Publication
+
+    return per_data_version(
+        "publication-labels", lambda: {p.pk: str(p) for p in Publication.objects.all()}
+    )

@@ -89,6 +89,12 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return self.name or f"{self.issuer}公报"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Every issue shows its publication's name: renamed, they have changed too, and
+        # what is kept per data version (filters, labels, API pages) must see it.
+        self.gazettes.update(updated_at=timezone.now())
+
 
 class GazetteStatus(models.TextChoices):
     DRAFT = "draft", "待审核"

@@ -784,11 +784,7 @@ def search_page(
                 context=_context_of(hit.kind, obj),
             )
         )
-    labels = {}
-    if raw.facets.publications:
-        labels = {
-            p.pk: str(p) for p in Publication.objects.filter(pk__in=list(raw.facets.publications))
-        }
+    labels = choices.publication_labels() if raw.facets.publications else {}
     return SearchPage(
         query=query,
         hits=hits,

@@ -70,3 +70,22 @@ def test_publication_options_and_coverage_mark_the_chosen_one_and_follow_publish
     assert str(huludao) not in client.get("/publications/").content.decode()
     assert str(huludao) not in client.get("/").content.decode()
     assert f'<option value="{anyang.pk}">' in html
+
+
+def test_renaming_a_publication_changes_every_label_kept_per_data_version(client, samples):  # noqa: F811
+    from records.models import Publication
+
+    anyang = Publication.objects.get(issuer="安阳市人民代表大会常务委员会")
+    before = choices.data_version()
+    assert choices.publication_labels()[anyang.pk] == str(anyang)
+    page = client.get("/search/", {"q": "市长"}).content.decode()
+    assert f"{anyang}（" in page and "安阳人大公报（" not in page
+
+    anyang.name = "安阳人大公报"
+    anyang.save()  # the admin's save: its issues show the new name too
+    assert choices.data_version() != before
+    assert choices.publication_labels()[anyang.pk] == "安阳人大公报"
+    page = client.get("/search/", {"q": "市长"}).content.decode()
+    assert "安阳人大公报（" in page
+    options = client.get("/gazettes/").content.decode().split('id="f-publication"')[1]
+    assert f'<option value="{anyang.pk}">安阳人大公报</option>' in options
