@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -293,18 +293,19 @@ class Facet:
     """One facet's links: 全部 (the facet not chosen) and one per value, with counts."""
 
     everything: str  # the link without this facet
-    values: list[tuple[Any, str, int, str]]  # (value, label, count, link)
+    values: list[tuple[Any, str, str, str]]  # (value, label, count, link)
 
 
 def _facet(request, name: str, values: Iterable[tuple[Any, str, int]]) -> Facet:
     # The rest of the query string is encoded once, not once per value (a search
     # can show a hundred publications); choosing a facet goes back to page 1.
+    # Counts are written as text here: the template would localize each number.
     everything = _without(request, name)
-    prefix = everything if everything == "?" else f"{everything}&"
+    prefix = f"{everything if everything == '?' else everything + '&'}{quote_plus(name)}="
     return Facet(
         everything=everything,
         values=[
-            (value, label, count, prefix + urlencode({name: value}))
+            (value, label, str(count), prefix + quote_plus(str(value)))
             for value, label, count in values
         ],
     )
