@@ -167,6 +167,8 @@ class Gazette(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "year", "issue"], name="gazette_status_year"),
+            # The API's list (published issues by id): read in order, not gathered and sorted.
+            models.Index(fields=["status", "id"], name="gazette_status_id"),
             models.Index(fields=["publication", "status", "year"], name="gazette_pub_year"),
             models.Index(fields=["updated_at"], name="gazette_updated"),
         ]
