@@ -321,7 +321,10 @@ def _match_param(query: Query) -> str:
 # two-character word such as 预算 is in tens of thousands of rows, and ranking,
 # grouping and counting them all would cost time in proportion to the corpus. Past
 # the cap the counts read "more than"; filters narrow the rows before the cap.
-MATCH_CAP = 2000
+# Each row of a phrase's matches is checked against its positions on PostgreSQL
+# (about 10 µs a row): 1,000 rows keep a search page near 40 ms where 2,000 took
+# twice the SQL time (bench/RESULTS.md); 1,000 hits are still 50 pages of 20.
+MATCH_CAP = 1000
 
 
 def _where(
