@@ -48,6 +48,10 @@ def test_a_two_character_query_is_one_token_and_a_long_one_a_phrase():
     assert mixed.pieces == (("葫政", "政发"), ("2020",), ("6",), ("号",))
     assert mixed.fts5() == '"葫政 政发" AND "2020" AND "6" AND "号"'
     assert mixed.tsquery() == "('葫政' <-> '政发') & ('2020') & ('6') & ('号')"
+    # What PostgreSQL's index answers alone (no positions); the phrase is checked after.
+    assert mixed.has_phrase() and mixed.tsquery_words() == "'葫政' & '政发' & '2020' & '6' & '号'"
+    assert search.parse_query("哈哈哈").tsquery_words() == "'哈哈'"
+    assert not search.parse_query("张玲 2020").has_phrase()
     assert not search.parse_query("，。！ ")
 
 
