@@ -322,8 +322,8 @@ def _match_param(query: Query) -> str:
 # grouping and counting them all would cost time in proportion to the corpus. Past
 # the cap the counts read "more than"; filters narrow the rows before the cap.
 # Each row of a phrase's matches is checked against its positions on PostgreSQL
-# (about 10 µs a row): 1,000 rows keep a search page near 40 ms where 2,000 took
-# twice the SQL time (bench/RESULTS.md); 1,000 hits are still 50 pages of 20.
+# (about 10 µs a row): 1,000 rows take about half the SQL time of 2,000 (bench/RESULTS.md,
+# search before and after) and still fill up to 50 pages of 20 hits.
 MATCH_CAP = 1000
 
 

@@ -180,8 +180,9 @@ def test_the_api_issue_list_walks_published_issues_in_id_order(client, corpus):
     """Without planner statistics SQLite took every published issue by status and sorted
     them by id for each page of 50 (157 ms at 2,000 issues); the (status, id) index
     hands them out in order and the page stops after its rows."""
-    newest = Gazette.objects.order_by("-id").first()
-    for url in ("/api/v1/gazettes/", f"/api/v1/gazettes/?cursor={cursor_after(newest.pk)}"):
+    following = client.get("/api/v1/gazettes/?page_size=1").json()["next"]
+    assert following
+    for url in ("/api/v1/gazettes/", following.removeprefix("http://testserver")):
         lines = [
             line
             for sql, plan in plans_of(client, url)
@@ -190,11 +191,3 @@ def test_the_api_issue_list_walks_published_issues_in_id_order(client, corpus):
         ]
         assert any("gazette_status_id" in line for line in lines), (url, lines)
         assert not any("TEMP B-TREE FOR ORDER BY" in line for line in lines), (url, lines)
-
-
-def cursor_after(pk: int) -> str:
-    import base64
-    import json
-
-    raw = json.dumps({"o": "id", "v": None, "id": pk}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
