@@ -67,6 +67,21 @@ ACTIONS_ENDING_TENURE = frozenset(
 )
 
 
+# Labels of a publication, an issue and a meeting from their columns: the models'
+# __str__, and lists that read plain values (hundreds of rows) instead of instances.
+def publication_label(name: str, issuer: str) -> str:
+    return name or f"{issuer}公报"
+
+
+def issue_label(year: int, issue: int) -> str:
+    return f"{year}年第{issue}期"
+
+
+def meeting_label(region: str, body: str, term: int, number: int) -> str:
+    body_label = "人大常委会" if body == Body.STANDING_COMMITTEE else "人民代表大会"
+    return f"{region}第{term}届{body_label}第{number}次会议"
+
+
 class Publication(models.Model):
     """A gazette series: one issuer's 公报."""
 
@@ -87,7 +102,7 @@ class Publication(models.Model):
         indexes = [models.Index(fields=["region"], name="publication_region")]
 
     def __str__(self) -> str:
-        return self.name or f"{self.issuer}公报"
+        return publication_label(self.name, self.issuer)
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -126,7 +141,6 @@ def in_published_issue(field: str = "gazette_id") -> models.Exists | models.Q:
     return models.Exists(
         Gazette.objects.filter(pk=models.OuterRef(field), status=GazetteStatus.PUBLISHED)
     )
-
 
 
 class Gazette(models.Model):
@@ -174,7 +188,7 @@ class Gazette(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.publication} {self.year}年第{self.issue}期"
+        return f"{self.publication} {issue_label(self.year, self.issue)}"
 
     def get_absolute_url(self) -> str:
         return page_path("records:gazette-detail", self.pk)
@@ -332,7 +346,9 @@ class Citation(ExtractedRecord):
 
     gazette = models.ForeignKey(Gazette, models.CASCADE, related_name="citations")
     article = models.ForeignKey(Article, models.CASCADE, related_name="citations")
-    kind = models.CharField("类型", max_length=12, choices=[("title", "标题"), ("doc_number", "文号")])
+    kind = models.CharField(
+        "类型", max_length=12, choices=[("title", "标题"), ("doc_number", "文号")]
+    )
     text = models.CharField("引用", max_length=500)
     repeals = models.BooleanField("废止", default=False)
 
@@ -398,8 +414,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        body = "人大常委会" if self.body == Body.STANDING_COMMITTEE else "人民代表大会"
-        return f"{self.region}第{self.term}届{body}第{self.number}次会议"
+        return meeting_label(self.region, self.body, self.term, self.number)
 
     def get_absolute_url(self) -> str:
         return page_path("records:meeting-detail", self.pk)

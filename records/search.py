@@ -892,9 +892,10 @@ def _decision_rows(m: _Models, gazette_id: int) -> list[_Row]:
 
 
 def _meeting_label(meeting) -> str:
-    # Meeting.__str__, spelled out: a migration's historical models have no __str__.
-    body = "人大常委会" if meeting.body == "standing_committee" else "人民代表大会"
-    return f"{meeting.region}第{meeting.term}届{body}第{meeting.number}次会议"
+    # Not str(meeting): a migration's historical models have no __str__.
+    from records.models import meeting_label
+
+    return meeting_label(meeting.region, meeting.body, meeting.term, meeting.number)
 
 
 def _latest(mentions: Iterable[tuple[int, int, int, int, int]]) -> dict[int, tuple[int, int, int]]:
