@@ -96,6 +96,11 @@ class PersonRefSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "name"]
 
+    def to_representation(self, obj):
+        # The declared fields' output, built directly: references repeat on every
+        # row of a list, and DRF's field-by-field walk costs more than the row.
+        return {"id": obj.pk, "name": obj.name}
+
 
 class PostRefSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(help_text="职务 id")
@@ -104,6 +109,9 @@ class PostRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Post
         fields = ["id", "title"]
+
+    def to_representation(self, obj):
+        return {"id": obj.pk, "title": obj.title}  # as PersonRefSerializer
 
 
 class PersonSerializer(CorrectedMixin, DescribedModelSerializer):

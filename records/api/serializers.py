@@ -77,6 +77,17 @@ class ArticleRefSerializer(serializers.ModelSerializer):
         model = Article
         fields = ["id", "number", "title", "url"]
 
+    def to_representation(self, obj):
+        # The declared fields' output, built directly (see PersonRefSerializer).
+        return {
+            "id": obj.pk,
+            "number": obj.number,
+            "title": obj.title,
+            "url": absolute(
+                self.context.get("request"), site_path("records:article-detail", obj.pk)
+            ),
+        }
+
 
 class MeetingRefSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(help_text="会议 id")
@@ -85,6 +96,9 @@ class MeetingRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "title"]
+
+    def to_representation(self, obj):
+        return {"id": obj.pk, "title": str(obj)}  # as ArticleRefSerializer
 
 
 class SourceSerializer(serializers.Serializer):
