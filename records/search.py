@@ -253,15 +253,39 @@ def _spans(folded: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
+SNIPPET_SCAN_CHARS = 1024
+
+
+def _first_match(text: str, needles: Sequence[str]) -> int:
+    """Where the first needle starts in the folded text (0 if none), folding it a block
+    at a time: a snippet needs only that place, and most texts match early."""
+    reach = max(map(len, needles), default=1) - 1
+    for block in range(0, len(text), SNIPPET_SCAN_CHARS):
+        folded = fold(text[block : block + SNIPPET_SCAN_CHARS + reach])
+        starts = [folded.find(needle) for needle in needles]
+        # Only matches that start in this block: one starting past it may not be the first.
+        inside = [start for start in starts if 0 <= start < SNIPPET_SCAN_CHARS]
+        if inside:
+            return block + min(inside)
+    return 0
+
+
 def highlight(text: str, needles: Sequence[str], *, width: int | None = None) -> SafeString:
     """Escape text and wrap what the query matched in <mark>; with width, cut a snippet."""
     text = " ".join(text.split()) if width else text
-    spans = _spans(fold(text), needles)
     start, end = 0, len(text)
     if width and len(text) > width:
-        first = spans[0][0] if spans else 0
-        start = max(0, min(first - width // 4, len(text) - width))
+        start = max(0, min(_first_match(text, needles) - width // 4, len(text) - width))
         end = start + width
+        # Folding keeps every character's place, so the snippet's matches are found in
+        # the snippet alone, widened by a needle's length for those across its edges.
+        reach = max(map(len, needles), default=1) - 1
+        around = max(0, start - reach)
+        spans = [
+            (s + around, e + around) for s, e in _spans(fold(text[around : end + reach]), needles)
+        ]
+    else:
+        spans = _spans(fold(text), needles)
     parts = ["…" if start > 0 else ""]
     position = start
     for s, e in spans:

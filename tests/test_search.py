@@ -7,9 +7,13 @@ databases only if both return exactly these hits in exactly this order.
 from __future__ import annotations
 
 import itertools
+from unittest.mock import patch
 
 import pytest
 from django.db import connection, transaction
+from django.utils.html import escape
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from people.models import Person
 from records import search
@@ -93,8 +97,45 @@ def test_highlight_escapes_then_marks():
     assert len(snippet.replace("<mark>", "").replace("</mark>", "")) == 42
 
 
-# --- the database ------------------------------------------------------------------------
+def _highlight_folding_everything(text, needles, width):
+    """highlight() as it was before it folded only what a snippet needs: the reference."""
+    text = " ".join(text.split())
+    spans = search._spans(search.fold(text), needles)
+    start, end = 0, len(text)
+    if len(text) > width:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - width // 4, len(text) - width))
+        end = start + width
+    parts = ["…" if start > 0 else ""]
+    position = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        parts.append(escape(text[position:s]) + f"<mark>{escape(text[s:e])}</mark>")
+        position = e
+    parts.append(escape(text[position:end]) + ("…" if end < len(text) else ""))
+    return "".join(parts)
 
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="张張玲经經济濟民营营Ａa 1<\n", max_size=120),
+    query=st.text(alphabet="张張玲经經济濟民营Ａa1 ", min_size=1, max_size=6),
+    width=st.integers(min_value=1, max_value=40),
+    block=st.integers(min_value=1, max_value=16),
+)
+# A longer needle across a block's end, a shorter one inside it later: the first is the longer.
+@example(text="甲甲甲甲经济民" + "乙" * 20, query="经济民 济", width=4, block=4)
+def test_snippets_fold_only_what_they_show_and_mark_the_same(text, query, width, block):
+    needles = search.parse_query(query).needles
+    with patch.object(search, "SNIPPET_SCAN_CHARS", block):
+        assert search.highlight(text, needles, width=width) == _highlight_folding_everything(
+            text, needles, width
+        )
+
+
+# --- the database ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +160,14 @@ EXPECTED = {
         ("article", "关于评议市民政局工作情况的调研报告"),
         ("article", "关于评议市卫生健康委员会工作情况的调研报告"),
         ("article", MEETING_MINUTES),
-        ("article", "关于加强殷墟保护区文物保护与民生建设、发掘甲骨文文化效能、在安阳市规范使用汉语言文字的议案督办意见的报告"),
-        ("article", "安阳市政府关于加强殷墟保护区文物保护与民生建设、发掘甲骨文文化效能、在安阳市规范使用汉语言文字的议案办理情况报告"),
+        (
+            "article",
+            "关于加强殷墟保护区文物保护与民生建设、发掘甲骨文文化效能、在安阳市规范使用汉语言文字的议案督办意见的报告",
+        ),
+        (
+            "article",
+            "安阳市政府关于加强殷墟保护区文物保护与民生建设、发掘甲骨文文化效能、在安阳市规范使用汉语言文字的议案办理情况报告",
+        ),
         ("article", MEETING_MINUTES),
         ("article", "安阳市第十四届人民代表大会第五次会议主席团和秘书长名单"),
         ("article", MEETING_MINUTES),
@@ -128,12 +175,21 @@ EXPECTED = {
     ],
     "促进民营经济发展": [
         ("article", "营口市人大法制委员会关于《营口市促进民营经济发展条例(草案)》审议结果的报告"),
-        ("article", "营口市人民代表大会财政经济委员会关于《营口市促进民营经济发展条例（草案）》的审议意见"),
+        (
+            "article",
+            "营口市人民代表大会财政经济委员会关于《营口市促进民营经济发展条例（草案）》的审议意见",
+        ),
         ("article", "关于《营口市促进民营经济发展条例》的起草说明"),
         ("article", "营口市促进民营经济发展条例"),
         ("article", "营口市人民代表大会常务委员会工作报告"),
-        ("article", "关于营口市2023年国民经济和社会发展规划执行情况与2024年国民经济和社会发展规划草案的审查结果报告"),
-        ("article", "关于营口市2023年国民经济和社会发展规划执行情况与2024年国民经济和社会发展计划草案的报告"),
+        (
+            "article",
+            "关于营口市2023年国民经济和社会发展规划执行情况与2024年国民经济和社会发展规划草案的审查结果报告",
+        ),
+        (
+            "article",
+            "关于营口市2023年国民经济和社会发展规划执行情况与2024年国民经济和社会发展计划草案的报告",
+        ),
         ("article", "营口市人民政府工作报告"),
         ("article", "营口市人民代表大会常务委员会公告"),
     ],
@@ -185,7 +241,10 @@ def test_traditional_input_finds_what_simplified_input_finds(samples):
     assert hits("張玲") == hits("张玲")
     assert hits("市長") == hits("市长")
     assert hits("關於我市義務教育工作情況的報告") == hits("关于我市义务教育工作情况的报告")
-    assert hits("關於我市義務教育工作情況的報告")[0] == ("article", "关于我市义务教育工作情况的报告")
+    assert hits("關於我市義務教育工作情況的報告")[0] == (
+        "article",
+        "关于我市义务教育工作情况的报告",
+    )
 
 
 @pytest.mark.django_db
@@ -216,7 +275,11 @@ def test_facets_narrow_and_count_the_other_choices(samples):
     by_year = search.search(q, year=2024)
     assert by_year.total == 9 and by_year.facets.years == {2021: 40, 2024: 9}
     both = search.search(q, publication=anyang.pk, kind="post")
-    assert [h.title for h in both.hits] == ["安阳市人民政府市长", "安阳市人民政府副市长", "安阳市人民政府代理市长"]
+    assert [h.title for h in both.hits] == [
+        "安阳市人民政府市长",
+        "安阳市人民政府副市长",
+        "安阳市人民政府代理市长",
+    ]
 
 
 @pytest.mark.django_db
@@ -228,7 +291,9 @@ def test_a_common_word_ranks_only_its_newest_matches_and_says_so(samples, monkey
     capped = search.search(q)
     assert capped.capped and 0 < capped.total <= 10
     newest_rows = search.search(q, per_page=50).hits
-    assert {(h.kind, h.object_id) for h in newest_rows} <= {(h.kind, h.object_id) for h in everything.hits}
+    assert {(h.kind, h.object_id) for h in newest_rows} <= {
+        (h.kind, h.object_id) for h in everything.hits
+    }
     # Filters narrow before the cap: an issue's own hits are all there.
     anyang = Publication.objects.get(issuer="安阳市人民代表大会常务委员会")
     assert search.search(q, publication=anyang.pk, kind="post").total == 3
@@ -347,7 +412,9 @@ def test_search_index_uses_the_database_index(samples):
 @pytest.mark.django_db
 def test_index_holds_published_issues_only(samples):
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT gazette_id FROM {search.TABLE} WHERE gazette_id IS NOT NULL")
+        cursor.execute(
+            f"SELECT DISTINCT gazette_id FROM {search.TABLE} WHERE gazette_id IS NOT NULL"
+        )
         indexed = {row[0] for row in cursor.fetchall()}
     assert indexed == set(
         Gazette.objects.filter(status=GazetteStatus.PUBLISHED).values_list("pk", flat=True)
