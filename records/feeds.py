@@ -106,16 +106,21 @@ class DecisionFeed(Feed):
         # The newest decisions are in the newest issues: sorting the decisions of
         # FEED_ITEMS issues, not of every issue, whatever plan the database picks
         # for a sort on a joined table's column.
+        # The newest FEED_ITEMS are chosen first and only they are joined to their
+        # meetings, people and articles (PostgreSQL joined every decision of those
+        # issues, hashing every meeting there is, before it kept 50).
         issues = newest_issues().values("pk")[:FEED_ITEMS]
+        order = (
+            F("gazette__published_at").desc(nulls_last=True),
+            F("date").desc(nulls_last=True),
+            "-id",
+        )
+        newest = PersonnelDecision.objects.filter(gazette__in=issues).order_by(*order)
         return (
-            PersonnelDecision.objects.filter(gazette__in=issues)
+            PersonnelDecision.objects.filter(pk__in=newest.values("pk")[:FEED_ITEMS])
             .for_list()
             .defer("article__text")
-            .order_by(
-                F("gazette__published_at").desc(nulls_last=True),
-                F("date").desc(nulls_last=True),
-                "-id",
-            )[:FEED_ITEMS]
+            .order_by(*order)
         )
 
     def item_title(self, item: PersonnelDecision) -> str:
