@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from people.models import Person, Tenure
@@ -77,3 +79,39 @@ def test_a_clerks_own_tenure_is_public_with_its_person_only():
         Person.objects.filter(pk__in=visible_people().values("pk")).values_list("pk", flat=True)
     )
     assert via_subquery == public_ids()
+
+
+def test_a_derived_tenure_is_public_once_every_decision_of_it_is():
+    from records.parsing import types as p
+
+    appointed = load_gazette(
+        make_parsed(), source_bytes=b"2021", source_text="2021", publish=False
+    ).gazette
+    removal = p.PersonnelDecision(
+        person="郑孝刚",
+        action="remove",
+        positions=("示例市人民政府副市长",),
+        date=dt.date(2024, 1, 29),
+        documents=(1,),
+    )
+    removed = load_gazette(
+        make_parsed(year=2024, issue=1, decisions=(removal,)),
+        source_bytes=b"2024",
+        source_text="2024",
+        publish=False,
+    ).gazette
+    tenure = Tenure.objects.get(derived=True)
+    assert tenure.start_decision.gazette == appointed and tenure.end_decision.gazette == removed
+
+    def public() -> bool:
+        return visible_tenures().filter(pk=tenure.pk).exists()
+
+    assert not public()  # neither issue published
+    publish_gazette(removed)
+    assert not public()  # the appointment is still in review
+    publish_gazette(appointed)
+    assert public()
+    Gazette.objects.filter(pk=removed.pk).update(status="draft")
+    assert not public()  # its end is in review again: no unpublished date shows
+    Tenure.objects.filter(pk=tenure.pk).update(end_decision=None, ended_on=None)
+    assert public()  # no end decision at all
