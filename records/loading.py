@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -173,9 +173,27 @@ def load_gazette(
             rebuild_search_index(report.gazette)
         if not dry_run:
             bump_data_version()  # page cache (portal/cache.py): cached pages are out of date
+            transaction.on_commit(_refresh_sqlite_statistics)
         if dry_run:
             transaction.set_rollback(True)
         return report
+
+
+def _refresh_sqlite_statistics() -> None:
+    """Keep SQLite's planner statistics in step with the growing tables.
+
+    SQLite has none until ANALYZE, and without them it plans some lists
+    badly (taking ``status = 'published'`` for a selective filter, sorting a
+    whole table for one page). ``PRAGMA optimize`` analyses the tables this
+    connection's queries used whose statistics are missing or out of date,
+    reading a bounded sample of each index (``analysis_limit``); when nothing
+    is due it returns at once. PostgreSQL's autovacuum does this by itself.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("PRAGMA optimize")
 
 
 def _locked_status_change(gazette: Gazette, status: str) -> Gazette | None:

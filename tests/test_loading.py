@@ -272,3 +272,21 @@ def test_article_read_with_another_title_keeps_its_id():
     assert report.counts["articles"].deleted == 0
     assert Article.objects.get(number=1).pk == first.pk
     assert Article.objects.get(number=1).title == "示例市人大常委会会议纪要"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps no statistics by itself")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_has_planner_statistics_once_an_issue_is_loaded():
+    def analysed() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return set()
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+            return {row[0] for row in cursor.fetchall()}
+
+    with connection.cursor() as cursor:
+        if analysed():
+            cursor.execute("DELETE FROM sqlite_stat1")
+    load(make_parsed(), publish=True)
+    assert {"records_gazette", "records_article"} <= analysed()
