@@ -274,19 +274,15 @@ def test_article_read_with_another_title_keeps_its_id():
     assert Article.objects.get(number=1).title == "示例市人大常委会会议纪要"
 
 
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps no statistics by itself")
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_has_planner_statistics_once_an_issue_is_loaded():
-    def analysed() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if cursor.fetchone() is None:
-                return set()
-            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
-            return {row[0] for row in cursor.fetchall()}
+def test_sqlite_refreshes_its_planner_statistics_after_a_load_commits():
+    def last_queries(**kwargs) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            load(make_parsed(), **kwargs)
+        return [q["sql"] for q in queries][-2:]
 
-    with connection.cursor() as cursor:
-        if analysed():
-            cursor.execute("DELETE FROM sqlite_stat1")
-    load(make_parsed(), publish=True)
-    assert {"records_gazette", "records_article"} <= analysed()
+    # After every load that is kept; not after one rolled back.
+    assert last_queries(publish=True) == ["PRAGMA analysis_limit=1000", "PRAGMA optimize"]
+    assert "PRAGMA optimize" not in last_queries(dry_run=True, allow_shrinkage=True)
