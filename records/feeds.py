@@ -103,12 +103,11 @@ class DecisionFeed(Feed):
         return reverse("records:decision-list")
 
     def items(self):
-        # The newest decisions are in the newest issues: sorting the decisions of
-        # FEED_ITEMS issues, not of every issue, whatever plan the database picks
-        # for a sort on a joined table's column.
-        # The newest FEED_ITEMS are chosen first and only they are joined to their
-        # meetings, people and articles (PostgreSQL joined every decision of those
-        # issues, hashing every meeting there is, before it kept 50).
+        # The newest decisions are in the newest issues: the decisions of FEED_ITEMS
+        # issues are sorted, not those of every issue. The newest FEED_ITEMS of them
+        # are chosen in a subquery and only they are joined to their meetings, people
+        # and articles (PostgreSQL joined every decision of those issues, hashing every
+        # meeting there is, before it kept 50).
         issues = newest_issues().values("pk")[:FEED_ITEMS]
         order = (
             F("gazette__published_at").desc(nulls_last=True),
