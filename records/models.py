@@ -199,15 +199,19 @@ class Gazette(models.Model):
 
 
 class GazetteSource(models.Model):
-    """The original upload and its extracted text, kept apart from list queries."""
+    """The original upload and its extracted text, kept apart from list queries.
+
+    The bulky columns come last (records/0011): SQLite stores a row's columns in this
+    order, and a column that follows a whole file is read by walking the file's pages.
+    """
 
     gazette = models.OneToOneField(Gazette, models.CASCADE, related_name="source")
     filename = models.CharField("文件名", max_length=255, blank=True)
-    content = models.BinaryField("原始文件")
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    text = models.TextField("提取文本")
-    parsed = models.JSONField("解析结果", default=dict)
     parser_version = models.CharField("解析器版本", max_length=20, blank=True)
+    text = models.TextField("提取文本")
+    content = models.BinaryField("原始文件")
+    parsed = models.JSONField("解析结果", default=dict)
 
     class Meta:
         verbose_name = "原始文件"
