@@ -305,6 +305,10 @@ class GazetteImportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        # The list shows none of the file, its text or its parse (whole files, each).
+        return super().get_queryset(request).defer("content", "text", "parsed")
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

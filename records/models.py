@@ -201,8 +201,8 @@ class Gazette(models.Model):
 class GazetteSource(models.Model):
     """The original upload and its extracted text, kept apart from list queries.
 
-    The bulky columns come last (records/0011): SQLite stores a row's columns in this
-    order, and a column that follows a whole file is read by walking the file's pages.
+    The bulky columns come last (records/0011): SQLite stores a row's columns in this order,
+    and a column that follows a whole file is read by walking the file's pages.
     """
 
     gazette = models.OneToOneField(Gazette, models.CASCADE, related_name="source")
@@ -644,11 +644,8 @@ class GazetteImport(models.Model):
     """
 
     filename = models.CharField("文件名", max_length=255)
-    content = models.BinaryField("原始文件")
     sha256 = models.CharField("SHA-256", max_length=64)
     metadata = models.JSONField("补充信息", default=dict, blank=True)
-    text = models.TextField("提取文本")
-    parsed = models.JSONField("解析结果", default=dict)
     issuer = models.CharField("发布机关", max_length=100)
     year = models.PositiveSmallIntegerField("年份")
     issue = models.PositiveSmallIntegerField("期号")
@@ -663,6 +660,10 @@ class GazetteImport(models.Model):
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     applied_at = models.DateTimeField("载入时间", null=True, blank=True)
+    # Last, as in GazetteSource (records/0011): the list of uploads reads the columns above.
+    text = models.TextField("提取文本")
+    content = models.BinaryField("原始文件")
+    parsed = models.JSONField("解析结果", default=dict)
 
     class Meta:
         verbose_name = "待审核上传"

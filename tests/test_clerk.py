@@ -8,7 +8,9 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.models import Person
@@ -74,6 +76,18 @@ def test_upload_is_staged_for_review_and_writes_no_records(client, clerk):
         if warning["line"]:
             assert f'href="#L{warning["line"]}"' in page
     assert 'id="change-counts"' in page
+
+
+def test_the_list_of_uploads_reads_no_file(client, clerk):
+    """Each upload's row holds its whole file, text and parse: the list shows none of them."""
+    upload(client, YINGKOU)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("admin:records_gazetteimport_changelist"))
+    assert page.status_code == 200 and YINGKOU in page.content.decode()
+    reads = [q["sql"] for q in captured if 'FROM "records_gazetteimport"' in q["sql"]]
+    assert reads
+    for column in ("content", "text", "parsed"):
+        assert not any(f'"records_gazetteimport"."{column}"' in sql for sql in reads), column
 
 
 def test_whole_flow_upload_review_resolve_publish(client, clerk):

@@ -7,7 +7,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("records", "0010_gazette_status_id")]
-AFTER = [("records", "0011_gazette_source_bulky_columns_last")]
+AFTER = [("records", "0011_bulky_columns_last")]
+FILE = b"%PDF" + bytes(range(256)) * 800
+TABLES = ("records_gazettesource", "records_gazetteimport")
 
 
 def migrate(targets) -> None:
@@ -21,18 +23,21 @@ def columns(table: str) -> list[str]:
         return [c.name for c in connection.introspection.get_table_description(cursor, table)]
 
 
+def file_first(table: str) -> bool:
+    names = columns(table)
+    return names.index("content") < names.index("sha256")
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row layout")
 @pytest.mark.django_db(transaction=True)
-def test_the_source_table_is_rebuilt_with_its_bulky_columns_last():
+def test_the_file_tables_are_rebuilt_with_their_bulky_columns_last():
     """SQLite reads a column that follows a whole file by walking the file's overflow
-    pages: after records/0011 the file name and SHA-256 come before the file, and the
-    rows are kept, both ways."""
+    pages: after records/0011 an issue's source and an upload keep their small columns
+    before the file, and the rows are kept, both ways."""
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         migrate(BEFORE)
-        assert columns("records_gazettesource").index("content") < columns(
-            "records_gazettesource"
-        ).index("sha256")
+        assert all(file_first(table) for table in TABLES)
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO records_publication (issuer, region, kind, name)"
@@ -45,27 +50,39 @@ def test_the_source_table_is_rebuilt_with_its_bulky_columns_last():
                 " '2021-06-01 00:00')",
                 [cursor.lastrowid],
             )
+            gazette = cursor.lastrowid
             cursor.execute(
                 "INSERT INTO records_gazettesource (gazette_id, filename, content, sha256, text,"
                 " parsed, parser_version) VALUES (%s, 'a.pdf', %s, 'ab12', '正文', '{}', '7')",
-                [cursor.lastrowid, b"%PDF" + bytes(range(256)) * 800],
+                [gazette, FILE],
+            )
+            cursor.execute(
+                "INSERT INTO records_gazetteimport (filename, content, sha256, metadata, text,"
+                " parsed, issuer, year, issue, status, created_at, gazette_id) VALUES"
+                " ('a.pdf', %s, 'ab12', '{}', '正文', '{}', '某市人大常委会', 2021, 3,"
+                " 'applied', '2021-06-01 00:00', %s)",
+                [FILE, gazette],
             )
         migrate(AFTER)
-        after = columns("records_gazettesource")
-        assert after[-3:] == ["text", "content", "parsed"], after
+        for table in TABLES:
+            assert columns(table)[-3:] == ["text", "content", "parsed"], columns(table)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT filename, sha256, text, content, parsed FROM records_gazettesource"
             )
+            assert cursor.fetchall() == [("a.pdf", "ab12", "正文", FILE, "{}")]
+            cursor.execute(
+                "SELECT filename, sha256, issuer, status, gazette_id, text, content, parsed"
+                " FROM records_gazetteimport"
+            )
             assert cursor.fetchall() == [
-                ("a.pdf", "ab12", "正文", b"%PDF" + bytes(range(256)) * 800, "{}")
+                ("a.pdf", "ab12", "某市人大常委会", "applied", gazette, "正文", FILE, "{}")
             ]
         migrate(BEFORE)
-        assert columns("records_gazettesource").index("content") < columns(
-            "records_gazettesource"
-        ).index("sha256")
+        assert all(file_first(table) for table in TABLES)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT filename, sha256, length(content) FROM records_gazettesource")
-            assert cursor.fetchall() == [("a.pdf", "ab12", 4 + 256 * 800)]
+            for table in TABLES:
+                cursor.execute(f"SELECT filename, sha256, content FROM {table}")
+                assert cursor.fetchall() == [("a.pdf", "ab12", FILE)], table
     finally:
         migrate(latest)
