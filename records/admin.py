@@ -199,7 +199,13 @@ class GazetteAdmin(CorrectionAdmin):
         )
 
     def review_view(self, request, pk):
-        gazette = get_object_or_404(Gazette.objects.select_related("publication", "source"), pk=pk)
+        gazette = get_object_or_404(
+            # The review shows the source's text beside the parse, not the file or the parse's JSON.
+            Gazette.objects.select_related("publication", "source").defer(
+                "source__content", "source__parsed"
+            ),
+            pk=pk,
+        )
         if not self.has_view_or_change_permission(request, gazette):
             raise PermissionDenied
         articles = list(gazette.articles.order_by("number").defer("text"))

@@ -90,6 +90,17 @@ def test_the_list_of_uploads_reads_no_file(client, clerk):
         assert not any(f'"records_gazetteimport"."{column}"' in sql for sql in reads), column
 
 
+def test_the_review_reads_the_text_of_the_source_not_its_file(client, clerk):
+    gazette = stage_and_apply(client, YINGKOU)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("admin:records_gazette_review", args=[gazette.pk]))
+    assert page.status_code == 200 and 'id="L1"' in page.content.decode()
+    reads = " ".join(q["sql"] for q in captured if '"records_gazettesource"' in q["sql"])
+    assert '"records_gazettesource"."text"' in reads
+    assert '"records_gazettesource"."content"' not in reads
+    assert '"records_gazettesource"."parsed"' not in reads
+
+
 def test_whole_flow_upload_review_resolve_publish(client, clerk):
     # Two people already share a name printed in the issue: the loader must not guess.
     Person.objects.create(region="营口市", name="李强", note="市委书记")
