@@ -472,7 +472,8 @@ class _Loader:
             "parsed": dict(parsed_json),
             "parser_version": PARSER_VERSION,
         }
-        source = GazetteSource.objects.filter(gazette=self.gazette).first()
+        # The stored file is read only when a different one replaces it (for the comparison).
+        source = GazetteSource.objects.filter(gazette=self.gazette).defer("content").first()
         if source is None:
             GazetteSource.objects.create(gazette=self.gazette, **values)
             return

@@ -77,6 +77,9 @@ def test_second_load_of_same_parse_changes_nothing():
     assert total.unchanged > 0
     # Only reads and the gazette row lock: the count does not grow with the records.
     assert len(queries) == 27, [q["sql"][:80] for q in queries.captured_queries]
+    # The stored file is the same (same SHA-256): it is not read back.
+    sources = [q["sql"] for q in queries.captured_queries if '"records_gazettesource"' in q["sql"]]
+    assert sources and not any('"records_gazettesource"."content"' in sql for sql in sources)
 
 
 def test_second_load_query_count_does_not_grow_with_articles():
