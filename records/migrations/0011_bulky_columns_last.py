@@ -11,8 +11,9 @@ which followed the file too.
 The state moves ``text``, ``content`` and ``parsed`` to the end of each model's
 fields, so any later rebuild of the tables keeps that order; on SQLite the tables
 are then rebuilt in it (Django's own table rebuild, as its schema changes do: a
-copy of every row). PostgreSQL keeps long values out of line already: nothing to
-do there.
+copy of every row, so the disk needs room for a second copy of both tables; 6 min
+23 s for 10,000 issues of the benchmark corpus, bench/RESULTS.md). PostgreSQL keeps
+long values out of line already: nothing to do there.
 """
 
 from django.db import migrations, models
