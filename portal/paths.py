@@ -6,9 +6,9 @@ once (per URL configuration and script prefix) into the text around the id,
 and a pattern without arguments into its path; every later link is a string
 format. Anything else falls back to ``reverse``.
 
-Templates use it as ``{% path 'people:person-detail' d.person_id %}`` (a
-builtin tag, portal.settings TEMPLATES), the models' ``get_absolute_url`` and
-the API's links (records.api.common) as ``site_path``.
+Templates use it as ``{{ path('people:person-detail', d.person_id) }}`` (a
+global of portal.templating), the models' ``get_absolute_url`` and the API's
+links (records.api.common) as ``site_path``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django import template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from portal.request_memo import remembered
 
 _PK_MARK = 987654321  # stands for the id while a URL pattern is reversed once
-
-register = template.Library()
 
 
 @functools.lru_cache(maxsize=512)
@@ -60,9 +57,8 @@ def site_path(viewname: str, pk: Any) -> str | None:
     return f"{template_[0]}{pk}{template_[1]}"
 
 
-@register.simple_tag
 def path(viewname: str, *args: Any) -> str:
-    """``{% url %}`` for the portal's own pages, without matching the pattern each time."""
+    """``reverse`` for the portal's own pages, without matching the pattern each time."""
     if not args:
         return _bare_path(viewname, *_urlconf_and_prefix())
     if len(args) == 1 and str(args[0]).isdigit():
