@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from records.management.commands.ensure_clerk import ensure_clerk_group
 from records.models import Gazette, GazetteStatus
@@ -41,6 +42,10 @@ def browser_page(monkeypatch):
         page.set_default_timeout(30_000)
         yield page
         browser.close()
+        # Inside Playwright's event loop the test's ORM calls get a connection of their own
+        # (Django keys connections on the async context): close it, or it outlives the test
+        # and PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
 
 
 def test_clerk_uploads_reviews_and_publishes_in_a_browser(live_server, browser_page):

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.db import connections
 
 from people.models import Person, Post
 from records import search
@@ -49,6 +50,8 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # See test_browser.browser_page: the test's own connection inside Playwright's loop.
+        connections.close_all()
 
 
 @pytest.fixture
