@@ -35,12 +35,16 @@ bench: $(BIN)/.installed
 # SQLite in var/bench.sqlite3, or BENCH_DB=postgres (postgres://postgres@127.0.0.1:5432/bench).
 BENCH_DB ?= sqlite
 BENCH_ISSUES ?= 10000
+# PostgreSQL takes loads side by side: BENCH_PARTS=2 runs two generators, each on half the cities.
+BENCH_PARTS ?= 1
 BENCH_ENV = DJANGO_SECRET_KEY=bench-only DJANGO_SECURE=0 $(if $(filter postgres,$(BENCH_DB)),DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench,PORTAL_SQLITE_PATH=var/bench.sqlite3)
 
 bench-corpus: $(BIN)/.installed
 	$(if $(filter postgres,$(BENCH_DB)),-createdb -h 127.0.0.1 -U postgres bench)
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput
-	$(BENCH_ENV) $(BIN)/python manage.py generate_corpus --issues $(BENCH_ISSUES) --resume
+	$(BENCH_ENV) sh -c 'pids=; for k in $$(seq 1 $(BENCH_PARTS)); do \
+	  $(BIN)/python manage.py generate_corpus --issues $(BENCH_ISSUES) --resume --part $$k/$(BENCH_PARTS) & \
+	  pids="$$pids $$!"; done; rc=0; for p in $$pids; do wait $$p || rc=1; done; exit $$rc'
 
 bench-web: $(BIN)/.installed
 	$(BIN)/python -m bench.run --db $(BENCH_DB) --mode both

@@ -10,13 +10,21 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
-from people.models import Person
+from people.models import Person, Post, Tenure
 from records import corpus
 from records import loading as loading_module
-from records.models import Article, Gazette, GazetteSource, GazetteStatus, Meeting
+from records.models import (
+    Article,
+    Gazette,
+    GazetteSource,
+    GazetteStatus,
+    Meeting,
+    PersonnelDecision,
+    Publication,
+)
 from records.search import parse_query, search
 
 N = 5
@@ -124,3 +132,56 @@ def test_the_statistics_refresh_vacuums_postgresql_when_no_transaction_is_open()
             "FROM pg_stat_user_tables WHERE relname = 'records_gazette'"
         )
         assert cursor.fetchone() == (True, True)
+
+
+class RolledBack(Exception):
+    pass
+
+
+def corpus_rows() -> dict[str, set]:
+    """What a load made of the issues, without ids (parts load in another order)."""
+    return {
+        "issues": set(Gazette.objects.values_list("publication__issuer", "year", "issue")),
+        "people": set(Person.objects.values_list("region", "name")),
+        "posts": set(Post.objects.values_list("region", "title")),
+        "tenures": set(
+            Tenure.objects.values_list("person__name", "post__title", "started_on", "ended_on")
+        ),
+        "meetings": set(Meeting.objects.values_list("region", "body", "term", "number", "date")),
+        "decisions": set(
+            PersonnelDecision.objects.values_list(
+                "gazette__publication__issuer", "gazette__issue", "key", "person__name", "action"
+            )
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_parts_by_city_load_the_same_corpus_as_one_process():
+    options = {"issues": 9, "seed": 2, "publications": 3, "no_analyze": True}
+    out = io.StringIO()
+    try:
+        with transaction.atomic():
+            # The second part first: a part's rows must not depend on the other's.
+            call_command("generate_corpus", part=(2, 2), stdout=out, **options)
+            assert "done: 3 issues" in out.getvalue()
+            second = set(Publication.objects.values_list("region", flat=True))
+            call_command("generate_corpus", part=(1, 2), stdout=out, **options)
+            first = set(Publication.objects.values_list("region", flat=True)) - second
+            in_parts = corpus_rows()
+            raise RolledBack
+    except RolledBack:
+        pass
+    assert not Gazette.objects.exists()
+    call_command("generate_corpus", stdout=out, **options)
+    whole = corpus_rows()
+    assert len(whole["issues"]) == 9 and whole["people"] and whole["tenures"]
+    assert in_parts == whole
+    # No city in two parts: parts running at once never create the same person or post.
+    assert len(first) == 2 and len(second) == 1
+
+
+@pytest.mark.parametrize("value", ["0/2", "3/2", "1", "a/b", "1/0"])
+def test_a_part_outside_k_of_n_is_refused(value):
+    with pytest.raises(CommandError):
+        call_command("generate_corpus", "--issues", "2", "--part", value)

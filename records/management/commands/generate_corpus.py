@@ -1,16 +1,22 @@
 """Generate a synthetic corpus from the sample gazettes, through the real load path.
 
-    python manage.py generate_corpus --issues 10000 [--seed 1] [--resume]
+    python manage.py generate_corpus --issues 10000 [--seed 1] [--resume] [--part K/N]
 
 Each issue is a sample made into another city's issue of another year
 (records.corpus), written by records.loading.load_gazette and published.
 The same seed gives the same corpus. Use a database of its own
 (PORTAL_SQLITE_PATH=var/bench.sqlite3 or DATABASE_URL=…/bench): the corpus
 is meant for benchmarks (bench/run.py), not for the portal's own data.
+
+On PostgreSQL, N processes with ``--part 1/N`` … ``--part N/N`` load the corpus
+side by side. Parts split by city: a city's people, posts and meetings
+come from its own issues only, so each part loads its cities' issues in the
+order one process would, and the parts never create the same row.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -58,6 +64,23 @@ def bulk_load_settings() -> None:
         cursor.execute("SET synchronous_commit = off")
 
 
+def part(value: str) -> tuple[int, int]:
+    """``K/N`` (1 ≤ K ≤ N): the K-th of N parts."""
+    number, _, parts = value.partition("/")
+    try:
+        k, n = int(number), int(parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected K/N, such as 1/2, not {value!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"K/N needs 1 ≤ K ≤ N, not {value!r}")
+    return k, n
+
+
+def in_part(plan: corpus.IssuePlan, which: tuple[int, int]) -> bool:
+    k, n = which
+    return corpus.CITIES.index(plan.city) % n == k - 1
+
+
 class Command(BaseCommand):
     help = "Load N synthetic, published gazette issues made from the samples (for benchmarks)."
 
@@ -76,6 +99,13 @@ class Command(BaseCommand):
             "--resume",
             action="store_true",
             help="skip the issues already in the database (an interrupted run goes on)",
+        )
+        parser.add_argument(
+            "--part",
+            type=part,
+            default=(1, 1),
+            metavar="K/N",
+            help="load only the issues of the K-th of N groups of cities (N processes at once)",
         )
         parser.add_argument(
             "--no-parsed-json",
@@ -99,12 +129,15 @@ class Command(BaseCommand):
         stop = min(total, options["stop"] if options["stop"] is not None else total)
         progress = max(1, options["progress"])
         keep_json = not options["no_parsed_json"]
+        which = options["part"]
         present: set[tuple[str, int, int]] = set()
         if options["resume"]:
             present = set(Gazette.objects.values_list("publication__issuer", "year", "issue"))
         self.stdout.write(
             f"corpus: seed {seed}, {total} issues over {publications} publications; "
-            f"loading {start}…{stop - 1} into {connection.vendor} {connection.settings_dict['NAME']}"
+            f"loading {start}…{stop - 1}"
+            + (f", part {which[0]}/{which[1]} (by city)" if which[1] > 1 else "")
+            + f" into {connection.vendor} {connection.settings_dict['NAME']}"
         )
         corpus.templates()  # parse the samples before the clock starts
         if connection.vendor == "postgresql":
@@ -114,6 +147,8 @@ class Command(BaseCommand):
         loaded = skipped = articles = 0
         for index in range(start, stop):
             plan = corpus.issue_plan(seed, index, total, publications)
+            if not in_part(plan, which):
+                continue
             if (plan.publication.issuer, plan.year, plan.issue) in present:
                 skipped += 1
                 continue
