@@ -185,3 +185,18 @@ def test_parts_by_city_load_the_same_corpus_as_one_process():
 def test_a_part_outside_k_of_n_is_refused(value):
     with pytest.raises(CommandError):
         call_command("generate_corpus", "--issues", "2", "--part", value)
+
+
+@pytest.mark.django_db
+def test_statistics_are_refreshed_each_time_the_loaded_issues_double(monkeypatch):
+    from records.management.commands import generate_corpus
+
+    monkeypatch.setattr(generate_corpus, "FIRST_ANALYSIS", 2)
+    loaded_at = []
+    monkeypatch.setattr(
+        generate_corpus, "refresh_statistics", lambda: loaded_at.append(Gazette.objects.count())
+    )
+    call_command("generate_corpus", issues=9, seed=4, no_analyze=False, stdout=io.StringIO())
+    assert loaded_at == [2, 4, 8]
+    call_command("generate_corpus", issues=12, seed=5, no_analyze=True, stdout=io.StringIO())
+    assert loaded_at == [2, 4, 8]
