@@ -6,46 +6,23 @@ test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 
 from records.management.commands.ensure_clerk import ensure_clerk_group
 from records.models import Gazette, GazetteStatus
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM
-    # calls are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
-        # Inside Playwright's event loop the test's ORM calls get a connection of their own
-        # (Django keys connections on the async context): close it, or it outlives the test
-        # and PostgreSQL refuses to drop the test database at the end of the run.
-        connections.close_all()
+def browser_page(chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    return page
 
 
 def test_clerk_uploads_reviews_and_publishes_in_a_browser(live_server, browser_page):

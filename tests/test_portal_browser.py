@@ -9,49 +9,24 @@ test-artifacts/portal/ for a person to look at.
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.db import connections
 
 from people.models import Person, Post
 from records import search
 from records.models import Article, Meeting
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_chromium
 from tests.test_portal import load_samples
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-        # See test_browser.browser_page: the test's own connection inside Playwright's loop.
-        connections.close_all()
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 @pytest.fixture
@@ -73,8 +48,8 @@ def new_page(browser, viewport=DESKTOP):
     return page
 
 
-def test_a_citizen_browses_filters_and_searches(browser, portal):
-    page = new_page(browser)
+def test_a_citizen_browses_filters_and_searches(chromium, portal):
+    page = new_page(chromium)
     page.goto(portal + "/")
     assert page.title().startswith("公报门户")
 
@@ -120,8 +95,8 @@ def test_a_citizen_browses_filters_and_searches(browser, portal):
     page.close()
 
 
-def test_the_portal_works_with_the_keyboard_alone(browser, portal):
-    page = new_page(browser)
+def test_the_portal_works_with_the_keyboard_alone(chromium, portal):
+    page = new_page(chromium)
     page.goto(portal + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
@@ -180,12 +155,12 @@ def _pages() -> dict[str, str]:
     }
 
 
-def test_axe_finds_no_serious_violations_and_screenshots_are_saved(browser, portal):
+def test_axe_finds_no_serious_violations_and_screenshots_are_saved(chromium, portal):
     pages = _pages()
     report: dict[str, list] = {}
     serious = []
     for device, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
-        page = new_page(browser, viewport)
+        page = new_page(chromium, viewport)
         for name, url in pages.items():
             page.goto(portal + url)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{device}.png"), full_page=True)
@@ -218,8 +193,8 @@ def test_axe_finds_no_serious_violations_and_screenshots_are_saved(browser, port
             assert (ARTIFACTS / f"{name}-{device}.png").stat().st_size > 10_000
 
 
-def test_mobile_layout_has_no_horizontal_scrolling_and_prints_articles_cleanly(browser, portal):
-    page = new_page(browser, MOBILE)
+def test_mobile_layout_has_no_horizontal_scrolling_and_prints_articles_cleanly(chromium, portal):
+    page = new_page(chromium, MOBILE)
     for url in ("/", "/decisions/", _pages()["article"], _pages()["person"]):
         page.goto(portal + url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -29,15 +28,12 @@ from portal.cache import HEADER
 from records.loading import load_gazette, load_gazette_file
 from records.management.commands.ensure_clerk import ensure_clerk_group
 from records.models import Article, GazetteImport
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, needs_chromium
 from tests.factories import MEETING, make_document, make_parsed
 from tests.test_api import LISTS
 from tests.test_cache import page_cache  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
@@ -451,10 +447,8 @@ def test_the_throttle_answers_429_beyond_the_limit(client, published, settings, 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_no_page_breaks_the_content_security_policy_in_a_browser(live_server, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@needs_chromium
+def test_no_page_breaks_the_content_security_policy_in_a_browser(live_server, chromium):
     from records import search
 
     search.clear()
@@ -463,34 +457,29 @@ def test_no_page_breaks_the_content_security_policy_in_a_browser(live_server, mo
     ).gazette
     get_user_model().objects.create_superuser("admin", password="a-long-admin-password-1")
     violations: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text else None)  # fmt: skip
-        for url in ("/", f"/gazettes/{gazette.pk}/", f"/articles/{gazette.articles.first().pk}/", "/people/", "/search/?q=李强"):
-            page.goto(live_server.url + url)
-        page.goto(live_server.url + "/api/docs/")
-        page.wait_for_selector(".swagger-ui .info", timeout=30_000)
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", "a-long-admin-password-1")
-        page.click("input[type=submit]")
-        page.wait_for_selector("#content")
-        for url in (
-            reverse("admin:records_gazette_review", args=[gazette.pk]),
-            reverse("admin:records_article_change", args=[gazette.articles.first().pk]),
-            reverse("admin:records_article_changelist"),
-            reverse("admin:records_gazette_upload"),
-        ):
-            page.goto(live_server.url + url)
-        # The admin's own JavaScript still runs (the change list's select-all box).
-        page.goto(live_server.url + reverse("admin:records_article_changelist"))
-        page.check("#action-toggle")
-        assert page.is_checked("input.action-select")
-        browser.close()
+    page = chromium.new_page()
+    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text else None)  # fmt: skip
+    for url in ("/", f"/gazettes/{gazette.pk}/", f"/articles/{gazette.articles.first().pk}/", "/people/", "/search/?q=李强"):
+        page.goto(live_server.url + url)
+    page.goto(live_server.url + "/api/docs/")
+    page.wait_for_selector(".swagger-ui .info", timeout=30_000)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "a-long-admin-password-1")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content")
+    for url in (
+        reverse("admin:records_gazette_review", args=[gazette.pk]),
+        reverse("admin:records_article_change", args=[gazette.articles.first().pk]),
+        reverse("admin:records_article_changelist"),
+        reverse("admin:records_gazette_upload"),
+    ):
+        page.goto(live_server.url + url)
+    # The admin's own JavaScript still runs (the change list's select-all box).
+    page.goto(live_server.url + reverse("admin:records_article_changelist"))
+    page.check("#action-toggle")
+    assert page.is_checked("input.action-select")
     search.clear()
     # Known, cosmetic: three style="…" attributes in templates/admin/records/ (the review
     # pages' button rows) are blocked, so those rows lose their inline layout. Anything
