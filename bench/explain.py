@@ -25,7 +25,8 @@ def explain(sql: str, params: tuple) -> list[str]:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            # No parameters: a search writes its values into the statement (records.search).
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params or None)
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return [str(row[-1]) for row in cursor.fetchall()]

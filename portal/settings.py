@@ -10,6 +10,7 @@ Environment variables:
     PORTAL_UPLOAD_MAX_MB   size limit of an uploaded gazette file (default 50)
     PORTAL_API_RATE        API requests per anonymous client, e.g. 600/min (the default)
     PORTAL_API_PROXIES     trusted proxies in front of the API, for the client's address (default 0)
+    PORTAL_PG_PREPARE      0 to send PostgreSQL no prepared statements (a transaction pooler)
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ TEMPLATES = [
 ]
 
 # SQLite by default (a file under var/, WAL mode); PostgreSQL when DATABASE_URL is set.
+# psycopg's default. Never 0 (prepare at once): a migration's statements of several
+# commands cannot be prepared.
+PREPARE_AFTER = 5
 SQLITE_PATH = Path(os.environ.get("PORTAL_SQLITE_PATH", BASE_DIR / "var" / "portal.sqlite3"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
@@ -107,6 +111,16 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
         )
     }
+    if env_bool("PORTAL_PG_PREPARE", True):
+        # Parameters bound by the server, and each statement prepared once it has run
+        # PREPARE_AFTER times on a connection: PostgreSQL plans it for its values five
+        # more times, then keeps one plan where that costs no more. A page's queries
+        # join five or six tables and took longer to plan than to run (bench/RESULTS.md).
+        # Off for a pooler that hands out transactions: it cannot keep a session's
+        # prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=PREPARE_AFTER
+        )
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -56,7 +56,7 @@ def plans_of(client, url: str) -> list[tuple[str, list[str]]]:
         for sql, params in seen:
             if connection.vendor == "postgresql":
                 cursor.execute("SET enable_seqscan = off")
-                cursor.execute(f"EXPLAIN {sql}", params)
+                cursor.execute(f"EXPLAIN {sql}", params or None)  # None: values written in
                 plans.append((sql, [row[0] for row in cursor.fetchall()]))
                 cursor.execute("RESET enable_seqscan")
             else:
@@ -191,3 +191,34 @@ def test_the_api_issue_list_walks_published_issues_in_id_order(client, corpus):
         ]
         assert any("gazette_status_id" in line for line in lines), (url, lines)
         assert not any("TEMP B-TREE FOR ORDER BY" in line for line in lines), (url, lines)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_stops_planning_the_queries_a_page_repeats(client, corpus):
+    """A worker's connection prepares each query it sends again and again (portal.settings,
+    PORTAL_PG_PREPARE): PostgreSQL plans it for its values five times, then keeps one
+    plan for every value (a list filtered by another value is the same statement)."""
+    from django.conf import settings
+
+    connection.close()  # a new session: nothing prepared yet
+    post = Post.objects.filter(tenures__isnull=False).order_by("id").first()
+    for run in range(settings.PREPARE_AFTER + 8):
+        action = ("appoint", "remove")[run % 2]  # one statement, two values
+        for url in (
+            f"/decisions/?action={action}",
+            f"/posts/{post.pk}/",
+            "/api/v1/personnel-decisions/",
+        ):
+            assert client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['SELECT %"records_personneldecision"."id"%'],
+        )
+        plans = {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+    assert len(plans) >= 3, plans  # the decision list's rows, the post's decisions, the API's
+    assert all("$1" in statement for statement in plans)
+    # Run 13 times: 5 before it was prepared, 5 planned for their values, then kept plans.
+    assert all((generic, custom) == (3, 5) for generic, custom in plans.values()), plans
