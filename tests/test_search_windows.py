@@ -136,3 +136,21 @@ def test_each_row_carries_its_window_lexemes():
         (tsv,) = cursor.fetchone()
     for level in search.WINDOW_LEVELS:
         assert f"'qqw{level}x{70_000 >> level}'" in tsv
+
+
+def test_a_search_is_planned_for_its_own_words(spread_rows):
+    """A search's statements carry its words, not parameters: PostgreSQL never runs a
+    plan kept for every word (records.search._ValuesInStatement)."""
+    sent: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        unfiltered = search.search(search.parse_query(WORD))
+        filtered = search.search(search.parse_query(WORD), kind="article", year=2021)
+    assert unfiltered.total == filtered.total == len(spread_rows)
+    matching = [(sql, params) for sql, params in sent if "to_tsquery" in sql]
+    assert len(matching) >= 4  # the windows, the facets, the count, the page
+    assert all(WORD in sql and not params for sql, params in matching), matching
