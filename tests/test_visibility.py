@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from people.models import Person, Tenure
-from records.api.visibility import visible_people, visible_tenures
+from records.api.visibility import Status, visible_people, visible_tenures
 from records.loading import load_gazette, publish_gazette
 from records.models import Attendance, Gazette, NameListEntry, PersonnelDecision
 from tests.factories import make_parsed
@@ -115,3 +115,13 @@ def test_a_derived_tenure_is_public_once_every_decision_of_it_is():
     assert not public()  # its end is in review again: no unpublished date shows
     Tenure.objects.filter(pk=tenure.pk).update(end_decision=None, ended_on=None)
     assert public()  # no end decision at all
+
+
+def test_a_status_is_written_into_the_sql_and_only_a_status_is():
+    sql, params = (
+        Gazette.objects.filter(status=Status("draft")).values("pk").query.sql_with_params()
+    )
+    assert "'draft'" in sql and params == ()
+    assert list(Gazette.objects.filter(status=Status("published"))) == []
+    with pytest.raises(ValueError):
+        Status("draft' OR '1'='1")
