@@ -8,6 +8,7 @@ through the real load path, and the issues are published and distinct.
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -200,3 +201,23 @@ def test_statistics_are_refreshed_each_time_the_loaded_issues_double(monkeypatch
     assert loaded_at == [2, 4, 8]
     call_command("generate_corpus", issues=12, seed=5, no_analyze=True, stdout=io.StringIO())
     assert loaded_at == [2, 4, 8]
+
+
+def test_the_in_process_comparison_takes_the_least_of_each_setting_s_runs(tmp_path):
+    from bench.inprocess import table
+
+    runs = [
+        {"home": [10.0, 8.0], "post": [30.0, 20.0]},  # A
+        {"home": [7.0, 6.0], "post": [25.0, 19.0]},  # B
+        {"home": [9.0, 8.5], "post": [31.0, 18.0]},  # A
+        {"home": [7.5, 5.0], "post": [24.0, 21.0]},  # B
+    ]
+    paths = []
+    for number, run in enumerate(runs):
+        path = tmp_path / f"{number}.json"
+        path.write_text(json.dumps(run), encoding="utf-8")
+        paths.append(str(path))
+    lines = table(paths).splitlines()
+    assert lines[2] == "| home | 9.0 | 7.0 | 8.0 | 5.0 |"
+    assert lines[3] == "| post | 30.0 | 24.0 | 18.0 | 19.0 |"
+    assert lines[4] == "| **all 2 URLs** | 39 | 31 | 26 | 24 |"
