@@ -100,10 +100,12 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default (a file under var/, WAL mode); PostgreSQL when DATABASE_URL is set.
+# PostgreSQL: a statement is prepared once it has run this many times on a connection.
 # psycopg's default. Never 0 (prepare at once): a migration's statements of several
 # commands cannot be prepared.
 PREPARE_AFTER = 5
+
+# SQLite by default (a file under var/, WAL mode); PostgreSQL when DATABASE_URL is set.
 SQLITE_PATH = Path(os.environ.get("PORTAL_SQLITE_PATH", BASE_DIR / "var" / "portal.sqlite3"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
@@ -111,7 +113,8 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
         )
     }
-    if env_bool("PORTAL_PG_PREPARE", True):
+    postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if postgresql and env_bool("PORTAL_PG_PREPARE", True):
         # Parameters bound by the server, and each statement prepared once it has run
         # PREPARE_AFTER times on a connection: PostgreSQL plans it for its values five
         # more times, then keeps one plan where that costs no more. A page's queries
