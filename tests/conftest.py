@@ -35,10 +35,24 @@ def chromium(monkeypatch):
     # calls are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
         # Inside Playwright's event loop the test's ORM calls get a connection of their own
         # (Django keys connections on the async context): close it, or it outlives the test
         # and PostgreSQL refuses to drop the test database at the end of the run.
         connections.close_all()
+
+
+def prepared_statements(pattern: str) -> dict[str, tuple[int, int]]:
+    """PostgreSQL: {statement: (generic plans, custom plans)} of this connection's
+    prepared statements whose text is LIKE ``pattern``."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [pattern],
+        )
+        return {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}

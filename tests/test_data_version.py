@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from records.api import common
 from records.models import Tombstone
+from tests.conftest import prepared_statements
 
 
 def first_words(call):
@@ -45,13 +46,8 @@ def test_the_data_version_is_the_newest_change_in_one_query():
 
 
 def prepared(prefix: str) -> list[tuple[int, int]]:
-    """(generic plans, custom plans) of this connection's prepared statements that start so."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
-            [prefix + "%"],
-        )
-        return cursor.fetchall()
+    """(generic plans, custom plans) of the prepared statements that start so."""
+    return list(prepared_statements(prefix + "%").values())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")

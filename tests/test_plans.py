@@ -16,7 +16,7 @@ from django.db import connection
 from people.models import Person, Post
 from records.loading import load_gazette_file
 from records.models import Article, Gazette, Meeting
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, prepared_statements
 
 pytestmark = pytest.mark.django_db
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plans")
@@ -211,13 +211,7 @@ def test_postgresql_stops_planning_the_queries_a_page_repeats(client, corpus):
             "/api/v1/personnel-decisions/",
         ):
             assert client.get(url).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
-            ['SELECT %"records_personneldecision"."id"%'],
-        )
-        plans = {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+    plans = prepared_statements('SELECT %"records_personneldecision"."id"%')
     assert len(plans) >= 3, plans  # the decision list's rows, the post's decisions, the API's
     assert all("$1" in statement for statement in plans)
     # Run 13 times: 5 before it was prepared, 5 planned for their values, then kept plans.
