@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from people import sorting
+from portal.rows import LoadsRowsDirectly
 
 
 class Gender(models.TextChoices):
@@ -90,7 +91,7 @@ class PersonQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Person(models.Model):
+class Person(LoadsRowsDirectly, models.Model):
     region = models.CharField("地区", max_length=50)
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=2, choices=Gender, blank=True)
@@ -164,7 +165,7 @@ class Person(models.Model):
         self._sorted_name = self.name
 
 
-class PersonAlias(models.Model):
+class PersonAlias(LoadsRowsDirectly, models.Model):
     """Another printed form of a person's name (a variant or a typo seen in a gazette)."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="aliases")
@@ -184,7 +185,7 @@ class PersonAlias(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(LoadsRowsDirectly, models.Model):
     region = models.CharField("地区", max_length=50)
     name = models.CharField("名称", max_length=200)
 
@@ -200,7 +201,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Post(models.Model):
+class Post(LoadsRowsDirectly, models.Model):
     """A post as named in personnel decisions, e.g. 安阳市人民政府副市长."""
 
     region = models.CharField("地区", max_length=50)
@@ -228,7 +229,7 @@ class TenureQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True, end_decision__isnull=True)
 
 
-class Tenure(models.Model):
+class Tenure(LoadsRowsDirectly, models.Model):
     """A person holding a post, derived from the personnel decisions."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="tenures")
@@ -275,7 +276,7 @@ class Body(models.TextChoices):
     CONGRESS = "congress", "人民代表大会"
 
 
-class Membership(models.Model):
+class Membership(LoadsRowsDirectly, models.Model):
     """Membership of a congress or its standing committee for one term (届)."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="memberships")

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Body, Person, Post
 from portal.paths import path as page_path
+from portal.rows import LoadsRowsDirectly
 from records.parsing.types import ATTENDANCE_STATUSES, CATEGORIES, PERSONNEL_ACTIONS
 
 
@@ -82,7 +83,7 @@ def meeting_label(region: str, body: str, term: int, number: int) -> str:
     return f"{region}第{term}届{body_label}第{number}次会议"
 
 
-class Publication(models.Model):
+class Publication(LoadsRowsDirectly, models.Model):
     """A gazette series: one issuer's 公报."""
 
     issuer = models.CharField("发布机关", max_length=100, unique=True)
@@ -143,7 +144,7 @@ def in_published_issue(field: str = "gazette_id") -> models.Exists | models.Q:
     )
 
 
-class Gazette(models.Model):
+class Gazette(LoadsRowsDirectly, models.Model):
     """One issue of a gazette: publication + year + issue number."""
 
     publication = models.ForeignKey(Publication, models.PROTECT, related_name="gazettes")
@@ -198,7 +199,7 @@ class Gazette(models.Model):
         return self.status == GazetteStatus.PUBLISHED
 
 
-class GazetteSource(models.Model):
+class GazetteSource(LoadsRowsDirectly, models.Model):
     """The original upload and its extracted text, kept apart from list queries.
 
     The bulky columns come last (records/0011): SQLite stores a row's columns in this order,
@@ -221,7 +222,7 @@ class GazetteSource(models.Model):
         return self.filename or self.sha256[:12]
 
 
-class ExtractedRecord(models.Model):
+class ExtractedRecord(LoadsRowsDirectly, models.Model):
     """Fields shared by everything read from one issue."""
 
     gazette = models.ForeignKey(Gazette, models.CASCADE, related_name="+")
@@ -377,7 +378,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(in_published_issue())
 
 
-class Meeting(models.Model):
+class Meeting(LoadsRowsDirectly, models.Model):
     """A meeting of a region's congress or its standing committee: body + term + number."""
 
     region = models.CharField("地区", max_length=50)
@@ -636,7 +637,7 @@ class ImportStatus(models.TextChoices):
     DISCARDED = "discarded", "已放弃"
 
 
-class GazetteImport(models.Model):
+class GazetteImport(LoadsRowsDirectly, models.Model):
     """An uploaded (or re-parsed) file waiting for a clerk's review before it is loaded.
 
     Nothing of it reaches the records until a clerk applies it; the review
@@ -686,7 +687,7 @@ class ErrorReportStatus(models.TextChoices):
     REJECTED = "rejected", "不予处理"
 
 
-class ErrorReport(models.Model):
+class ErrorReport(LoadsRowsDirectly, models.Model):
     """A citizen's note that a public record is wrong, queued for the clerks."""
 
     path = models.CharField("页面", max_length=300)
@@ -723,7 +724,7 @@ class TombstoneReason(models.TextChoices):
     UNPUBLISHED = "unpublished", "已撤回"
 
 
-class Tombstone(models.Model):
+class Tombstone(LoadsRowsDirectly, models.Model):
     """A record that left the public API: deleted, or hidden by unpublishing its issue.
 
     Written by records.tombstones from the load path; read by the API's
