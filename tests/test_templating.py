@@ -10,10 +10,12 @@ from django.conf import settings
 from django.http import QueryDict
 from django.template import Context, RequestContext, Template, engines
 from django.test import RequestFactory
+from django.utils import translation
+from django.utils.text import Truncator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.templating import cached_fragment
+from portal.templating import cached_fragment, truncatechars
 
 jinja = engines["jinja2"]
 
@@ -91,6 +93,18 @@ def test_widthratio_is_djangos(value, maximum):
 def test_truncatechars_is_djangos(text, length):
     expected = django_render("{{ t|truncatechars:n }}", t=text, n=length)
     assert same_text(jinja_render("{{ t|truncatechars(n) }}", t=text, n=length), expected)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@given(
+    text=st.text(alphabet="人大常委会关于任命的决定ae\u0301\u0308\u0300 ", max_size=40),
+    length=st.integers(-2, 30),
+)
+def test_truncatechars_cuts_titles_as_django_does(language, text, length):
+    # Chinese titles, combining marks among them; Chinese ellipsis (...) and English (…).
+    with translation.override(language):
+        expected = Truncator(text).chars(length)
+        assert truncatechars(text, length) == expected
 
 
 @given(st.one_of(st.none(), st.integers(), st.text(max_size=5)))
