@@ -188,12 +188,11 @@ STATUS_LABELS = {
 # what no row shows (each record's corrected fields as JSON, its timestamps): a
 # post's page reads some 400 records, a busy person's more.
 _MEETING_LABEL = ("region", "body", "term", "number")  # str(meeting) and its link
-_CITED_ISSUE = (
-    "first_line",
-    "last_line",
+_ISSUE_LABEL = (
     *("gazette__year", "gazette__issue", "gazette__cumulative_issue"),
     *("gazette__publication__name", "gazette__publication__issuer"),
 )
+_CITED_ISSUE = ("first_line", "last_line", *_ISSUE_LABEL)
 
 
 def _of(relation: str, names: Sequence[str]) -> list[str]:
@@ -376,7 +375,12 @@ def _articles_naming(person: Person, decisions: list[Any], *, limit: int) -> tup
         facets=False,
     )
     ids = list(dict.fromkeys([*linked, *(hit.object_id for hit in found.hits)]))[:limit]
-    by_id = Article.objects.published().for_list().in_bulk(ids)
+    by_id = (
+        Article.objects.published()
+        .select_related("gazette__publication")
+        .only("title", "page", *_ISSUE_LABEL)  # what the page shows of each
+        .in_bulk(ids)
+    )
     return [by_id[pk] for pk in ids if pk in by_id], found.has_next
 
 

@@ -9,7 +9,16 @@ import pytest
 from people.models import Person, Tenure
 from records.api.visibility import Status, visible_people, visible_tenures
 from records.loading import load_gazette, publish_gazette
-from records.models import Attendance, Gazette, NameListEntry, PersonnelDecision
+from records.models import (
+    AgendaItem,
+    Article,
+    Attendance,
+    Gazette,
+    Meeting,
+    NameListEntry,
+    PersonnelDecision,
+    in_published_issue,
+)
 from tests.factories import make_parsed
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +134,26 @@ def test_a_status_is_written_into_the_sql_and_only_a_status_is():
     assert list(Gazette.objects.filter(status=Status("published"))) == []
     with pytest.raises(ValueError):
         Status("draft' OR '1'='1")
+
+
+def test_records_of_published_issues_are_those_whose_issue_is_published():
+    published = load_gazette(make_parsed(issue=1), source_bytes=b"1", source_text="1", publish=True)
+    draft = load_gazette(make_parsed(issue=2), source_bytes=b"2", source_text="2", publish=False)
+    assert published.gazette.status == "published" and draft.gazette.status != "published"
+    for model in (Article, Meeting, Attendance, PersonnelDecision, AgendaItem):
+        expected = set(
+            model.objects.filter(gazette__status="published").values_list("pk", flat=True)
+        )
+        assert (
+            expected
+            and set(model.objects.filter(in_published_issue()).values_list("pk", flat=True))
+            == expected
+        ), model.__name__
+    # Through a relation: decisions whose meeting was first reported in a published issue.
+    through_meeting = PersonnelDecision.objects.filter(in_published_issue("meeting__gazette_id"))
+    assert through_meeting.exists()
+    assert set(through_meeting.values_list("pk", flat=True)) == set(
+        PersonnelDecision.objects.filter(meeting__gazette__status="published").values_list(
+            "pk", flat=True
+        )
+    )
