@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 
 from people.models import Person, Post, Tenure
 from records.models import (
     Article,
     Attendance,
+    CorrelatedExists,
     Gazette,
     GazetteStatus,
     Meeting,
@@ -24,6 +25,7 @@ from records.models import (
     Publication,
     Vote,
     in_published_issue,
+    quoted_table,
 )
 
 PUBLISHED = GazetteStatus.PUBLISHED
@@ -76,7 +78,12 @@ def published_votes() -> QuerySet:
 
 def visible_publications() -> QuerySet:
     return Publication.objects.filter(
-        Exists(Gazette.objects.filter(publication=OuterRef("pk"), status=PUBLISHED))
+        CorrelatedExists(
+            f"SELECT 1 FROM {quoted_table(Gazette)} g "
+            "WHERE g.publication_id = {outer} AND g.status = %s",
+            "pk",
+            [str(PUBLISHED)],
+        )
     )
 
 
@@ -142,13 +149,24 @@ def visible_people() -> QuerySet:
 
 def visible_posts() -> QuerySet:
     through = PersonnelDecision.posts.through
+    decision = through._meta.get_field("personneldecision").column
+    post = through._meta.get_field("post").column
     return Post.objects.filter(
-        Exists(
-            through.objects.filter(
-                post=OuterRef("pk"), personneldecision__gazette__status=PUBLISHED
-            )
+        CorrelatedExists(
+            f"SELECT 1 FROM {quoted_table(through)} dp "
+            f"JOIN {quoted_table(PersonnelDecision)} d ON d.id = dp.{decision} "
+            f"JOIN {quoted_table(Gazette)} g ON g.id = d.gazette_id "
+            f"WHERE dp.{post} = {{outer}} AND g.status = %s",
+            "pk",
+            [str(PUBLISHED)],
         )
     )
+
+
+# "The issue is under review", the statuses written into the SQL (Status).
+IN_REVIEW = " OR ".join(
+    f"g.status = {Status(status).as_sql(None, None)[0]}" for status in UNPUBLISHED
+)
 
 
 def visible_tenures() -> QuerySet:
@@ -158,16 +176,20 @@ def visible_tenures() -> QuerySet:
     issue is published, so no unpublished date leaks through it.
     """
 
-    def unpublished(decision: str) -> Exists:
+    def unpublished(decision: str) -> Q:
         # "No decision of this tenure is in an unpublished issue": one NOT EXISTS each,
         # which PostgreSQL answers from the few decisions under review. A join through
         # each decision to its issue made it plan a post's holders longer than it took
         # to find them, and "no decision, or one in a published issue" (an OR) made it
         # hash every published decision for each page of the API.
-        in_review = Q(
-            *(Q(gazette__status=Status(status)) for status in UNPUBLISHED), _connector=Q.OR
+        return Q(
+            CorrelatedExists(
+                f"SELECT 1 FROM {quoted_table(PersonnelDecision)} d "
+                f"JOIN {quoted_table(Gazette)} g ON g.id = d.gazette_id "
+                f"WHERE ({IN_REVIEW}) AND d.id = {{outer}}",
+                decision,
+            )
         )
-        return Exists(PersonnelDecision.objects.filter(in_review, pk=OuterRef(decision)))
 
     derived = Q(derived=True) & ~unpublished("start_decision_id") & ~unpublished("end_decision_id")
     own = Q(derived=False) & person_is_public("person_id")
