@@ -8,9 +8,8 @@ people ones are one EXISTS per link, answered from the foreign-key indexes.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
 
 from people.models import Person, Post, Tenure
 from records.models import (
@@ -87,7 +86,7 @@ def visible_publications() -> QuerySet:
     )
 
 
-class NamedInPublishedRecord(Expression):
+def named_in_published_record(ref: str = "pk") -> CorrelatedExists:
     """True when a published decision, attendance record or name list names the person.
 
     One EXISTS over a UNION ALL of the three, not three EXISTS joined by OR:
@@ -102,45 +101,25 @@ class NamedInPublishedRecord(Expression):
     tested as ``in_published_issue`` does: a join on PostgreSQL, a correlated
     EXISTS on SQLite.
     """
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, ref: str = "pk") -> None:
-        super().__init__()
-        self.ref: Any = F(ref)
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.ref]
-
-    def set_source_expressions(self, exprs: list[Any]) -> None:
-        (self.ref,) = exprs
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        person, params = compiler.compile(self.ref)
-        gazettes = connection.ops.quote_name(Gazette._meta.db_table)
-        selects = []
-        for model in (PersonnelDecision, Attendance, NameListEntry):
-            table = connection.ops.quote_name(model._meta.db_table)
-            if connection.vendor == "postgresql":
-                selects.append(
-                    f"SELECT 1 FROM {table} r JOIN {gazettes} g ON g.id = r.gazette_id "
-                    f"WHERE r.person_id = ({person}) AND g.status = %s"
-                )
-            else:
-                selects.append(
-                    f"SELECT 1 FROM {table} r WHERE r.person_id = ({person}) AND EXISTS "
-                    f"(SELECT 1 FROM {gazettes} g WHERE g.id = r.gazette_id AND g.status = %s)"
-                )
-        return (
-            f"EXISTS ({' UNION ALL '.join(selects)})",
-            [p for _ in selects for p in (*params, str(PUBLISHED))],
-        )
+    gazettes = quoted_table(Gazette)
+    selects = []
+    for model in (PersonnelDecision, Attendance, NameListEntry):
+        if connection.vendor == "postgresql":
+            selects.append(
+                f"SELECT 1 FROM {quoted_table(model)} r JOIN {gazettes} g ON g.id = r.gazette_id "
+                "WHERE r.person_id = {outer} AND g.status = %s"
+            )
+        else:
+            selects.append(
+                f"SELECT 1 FROM {quoted_table(model)} r WHERE r.person_id = {{outer}} AND EXISTS "
+                f"(SELECT 1 FROM {gazettes} g WHERE g.id = r.gazette_id AND g.status = %s)"
+            )
+    return CorrelatedExists(" UNION ALL ".join(selects), ref, [str(PUBLISHED)] * len(selects))
 
 
 def person_is_public(ref: str = "pk") -> Q:
     """People named by a published decision, attendance record or name list."""
-    return Q(NamedInPublishedRecord(ref))
+    return Q(named_in_published_record(ref))
 
 
 def visible_people() -> QuerySet:
