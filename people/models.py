@@ -13,7 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from people import sorting
-from portal.rows import LoadsRowsDirectly
+from portal.rows import QuickModel
 
 
 class Gender(models.TextChoices):
@@ -91,7 +91,7 @@ class PersonQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Person(LoadsRowsDirectly, models.Model):
+class Person(QuickModel, models.Model):
     region = models.CharField("地区", max_length=50)
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=2, choices=Gender, blank=True)
@@ -165,7 +165,7 @@ class Person(LoadsRowsDirectly, models.Model):
         self._sorted_name = self.name
 
 
-class PersonAlias(LoadsRowsDirectly, models.Model):
+class PersonAlias(QuickModel, models.Model):
     """Another printed form of a person's name (a variant or a typo seen in a gazette)."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="aliases")
@@ -185,7 +185,7 @@ class PersonAlias(LoadsRowsDirectly, models.Model):
         return self.name
 
 
-class Organisation(LoadsRowsDirectly, models.Model):
+class Organisation(QuickModel, models.Model):
     region = models.CharField("地区", max_length=50)
     name = models.CharField("名称", max_length=200)
 
@@ -201,7 +201,7 @@ class Organisation(LoadsRowsDirectly, models.Model):
         return self.name
 
 
-class Post(LoadsRowsDirectly, models.Model):
+class Post(QuickModel, models.Model):
     """A post as named in personnel decisions, e.g. 安阳市人民政府副市长."""
 
     region = models.CharField("地区", max_length=50)
@@ -229,7 +229,7 @@ class TenureQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True, end_decision__isnull=True)
 
 
-class Tenure(LoadsRowsDirectly, models.Model):
+class Tenure(QuickModel, models.Model):
     """A person holding a post, derived from the personnel decisions."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="tenures")
@@ -276,7 +276,7 @@ class Body(models.TextChoices):
     CONGRESS = "congress", "人民代表大会"
 
 
-class Membership(LoadsRowsDirectly, models.Model):
+class Membership(QuickModel, models.Model):
     """Membership of a congress or its standing committee for one term (届)."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="memberships")

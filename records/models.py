@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Body, Person, Post
 from portal.paths import path as page_path
-from portal.rows import LoadsRowsDirectly
+from portal.rows import QuickModel
 from records.parsing.types import ATTENDANCE_STATUSES, CATEGORIES, PERSONNEL_ACTIONS
 
 
@@ -86,7 +86,7 @@ def meeting_label(region: str, body: str, term: int, number: int) -> str:
     return f"{region}第{term}届{body_label}第{number}次会议"
 
 
-class Publication(LoadsRowsDirectly, models.Model):
+class Publication(QuickModel, models.Model):
     """A gazette series: one issuer's 公报."""
 
     issuer = models.CharField("发布机关", max_length=100, unique=True)
@@ -185,7 +185,7 @@ def in_published_issue(field: str = "gazette_id") -> CorrelatedExists | models.Q
     )
 
 
-class Gazette(LoadsRowsDirectly, models.Model):
+class Gazette(QuickModel, models.Model):
     """One issue of a gazette: publication + year + issue number."""
 
     publication = models.ForeignKey(Publication, models.PROTECT, related_name="gazettes")
@@ -240,7 +240,7 @@ class Gazette(LoadsRowsDirectly, models.Model):
         return self.status == GazetteStatus.PUBLISHED
 
 
-class GazetteSource(LoadsRowsDirectly, models.Model):
+class GazetteSource(QuickModel, models.Model):
     """The original upload and its extracted text, kept apart from list queries.
 
     The bulky columns come last (records/0011): SQLite stores a row's columns in this order,
@@ -263,7 +263,7 @@ class GazetteSource(LoadsRowsDirectly, models.Model):
         return self.filename or self.sha256[:12]
 
 
-class ExtractedRecord(LoadsRowsDirectly, models.Model):
+class ExtractedRecord(QuickModel, models.Model):
     """Fields shared by everything read from one issue."""
 
     gazette = models.ForeignKey(Gazette, models.CASCADE, related_name="+")
@@ -419,7 +419,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(in_published_issue())
 
 
-class Meeting(LoadsRowsDirectly, models.Model):
+class Meeting(QuickModel, models.Model):
     """A meeting of a region's congress or its standing committee: body + term + number."""
 
     region = models.CharField("地区", max_length=50)
@@ -678,7 +678,7 @@ class ImportStatus(models.TextChoices):
     DISCARDED = "discarded", "已放弃"
 
 
-class GazetteImport(LoadsRowsDirectly, models.Model):
+class GazetteImport(QuickModel, models.Model):
     """An uploaded (or re-parsed) file waiting for a clerk's review before it is loaded.
 
     Nothing of it reaches the records until a clerk applies it; the review
@@ -728,7 +728,7 @@ class ErrorReportStatus(models.TextChoices):
     REJECTED = "rejected", "不予处理"
 
 
-class ErrorReport(LoadsRowsDirectly, models.Model):
+class ErrorReport(QuickModel, models.Model):
     """A citizen's note that a public record is wrong, queued for the clerks."""
 
     path = models.CharField("页面", max_length=300)
@@ -765,7 +765,7 @@ class TombstoneReason(models.TextChoices):
     UNPUBLISHED = "unpublished", "已撤回"
 
 
-class Tombstone(LoadsRowsDirectly, models.Model):
+class Tombstone(QuickModel, models.Model):
     """A record that left the public API: deleted, or hidden by unpublishing its issue.
 
     Written by records.tombstones from the load path; read by the API's

@@ -1,4 +1,4 @@
-"""portal.rows: instances read from the database are the ones Model.__init__ would make."""
+"""portal.rows: instances read from the database, and their labels, as Django makes them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import signals
 
 from people.models import Person
-from portal.rows import LoadsRowsDirectly
+from portal.rows import QuickModel
 from records.loading import load_gazette_file
 from records.models import Article, Meeting, PersonnelDecision
 
@@ -28,15 +28,13 @@ def read_models() -> list[type[models.Model]]:
     return [
         model
         for model in apps.get_models()
-        if model._meta.app_label in ("records", "people") and issubclass(model, LoadsRowsDirectly)
+        if model._meta.app_label in ("records", "people") and issubclass(model, QuickModel)
     ]
 
 
 def through_init(model: type[models.Model], queryset) -> list[models.Model]:
     """The same rows as Django itself makes them."""
-    with mock.patch.object(
-        LoadsRowsDirectly, "from_db", classmethod(models.Model.from_db.__func__)
-    ):
+    with mock.patch.object(QuickModel, "from_db", classmethod(models.Model.from_db.__func__)):
         return list(queryset)
 
 
@@ -105,3 +103,30 @@ def test_a_model_with_an_init_receiver_loads_through_django(sample):
     finally:
         signals.post_init.disconnect(receiver, sender=Person)
     assert seen == [person.pk for person in people] and len(seen) == 5
+
+
+def choice_fields():
+    return [
+        (model, field)
+        for model in read_models()
+        for field in model._meta.concrete_fields
+        if field.choices
+    ]
+
+
+def test_each_choice_label_is_djangos():
+    assert len(choice_fields()) >= 6
+    for model, field in choice_fields():
+        for value in [*(choice for choice, _label in field.flatchoices), "not-a-choice", None]:
+            instance = model(**{field.attname: value})
+            shown = getattr(instance, f"get_{field.name}_display")()
+            assert shown == models.Model._get_FIELD_display(instance, field), (field, value)
+
+
+def test_a_label_is_read_from_the_kept_choices():
+    decision = PersonnelDecision(action="appoint")
+    expected = decision.get_action_display()
+    with mock.patch.object(
+        models.Field, "flatchoices", new_callable=mock.PropertyMock, side_effect=AssertionError
+    ):
+        assert decision.get_action_display() == expected == "任命"
