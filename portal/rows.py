@@ -16,8 +16,8 @@ files) do. A model that something watches (a ``pre_init``/``post_init``
 receiver, as images and generic relations connect) loads through Django.
 
 ``get_<field>_display`` (a decision's action, an article's category) builds a
-dict of the field's choices on every call in Django: 8 µs, and a post's page
-shows some 250 of them. Here each field's dict is built once.
+dict of the field's choices on every call in Django: 8 µs, and the busiest post's page
+shows 154 of them (600 issues), a 50-row list 50. Here each field's dict is built once.
 """
 
 from __future__ import annotations
