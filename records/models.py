@@ -132,11 +132,11 @@ class CorrelatedExists(models.Expression):
     """``EXISTS(sql)``, the SQL tied to one column of the outer row, written as SQL.
 
     The same statement as an ``Exists`` of an ORM subquery, without making and
-    resolving that subquery for every query: making and compiling a query of 30
-    articles by id took 1,461 µs with ``in_published_issue``'s subquery, 777
-    without it and 1,083 with this; a post's public tenures 2,149 µs with their
-    two ORM subqueries, 753 with these. ``sql`` holds ``{outer}`` where the
-    outer column goes.
+    resolving that subquery for every query. Making and compiling a query of 30
+    articles by id (least of 7 × 200, one run): 1,166–1,179 µs with the ORM
+    subquery as the published test, 760–764 with this, 635–644 with no test; a
+    post's public tenures 1,704–1,730 µs with their two ORM subqueries, 648–655
+    with these. ``sql`` holds ``{outer}`` where the outer column goes.
     """
 
     conditional = True
@@ -157,7 +157,7 @@ class CorrelatedExists(models.Expression):
         column, params = compiler.compile(self.outer)
         if params:
             raise ValueError("the outer reference must be a column")
-        return f"EXISTS({self.sql.format(outer=f'({column})')})", self.params
+        return f"EXISTS({self.sql.format(outer=f'({column})')})", [*self.params]
 
 
 def quoted_table(model: type[models.Model]) -> str:

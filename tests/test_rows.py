@@ -69,7 +69,16 @@ def test_deferred_fields_and_related_rows_match_too(sample):
     assert direct and [contents(d) for d in direct] == [contents(d) for d in django]
     first = direct[0]
     assert "positions" in first.get_deferred_fields()
-    assert [contents(r) for d in direct for r in (d.meeting, d.article, d.gazette.publication) if r]
+
+    def joined(decisions):
+        return [
+            contents(row)
+            for d in decisions
+            for row in (d.meeting, d.article, d.gazette, d.gazette.publication)
+            if row is not None
+        ]
+
+    assert joined(direct) and joined(direct) == joined(django)
     assert first.positions == PersonnelDecision.objects.get(pk=first.pk).positions  # read on use
 
 
