@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from people.models import Gender, Person, Post, Tenure
+from portal.filtering import FilterSet
 
 MAX_ID = 2**63 - 1
 
@@ -209,7 +210,7 @@ def _has_role(queryset: QuerySet, name: str, value: str) -> QuerySet:
     return queryset.filter(Exists(records.filter(person=OuterRef("pk"))))
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(FilterSet):
     """People: /people/ and /api/v1/people/."""
 
     region = django_filters.CharFilter(help_text="地区，如 营口市")
@@ -230,7 +231,7 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["region", "gender"]
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(FilterSet):
     """Posts named in personnel decisions: /api/v1/posts/."""
 
     region = django_filters.CharFilter(help_text="地区")
@@ -245,7 +246,7 @@ class PostFilter(django_filters.FilterSet):
         fields = ["region", "organisation"]
 
 
-class TenureFilter(django_filters.FilterSet):
+class TenureFilter(FilterSet):
     """Tenures: /api/v1/tenures/ and /api/v1/people/<id>/tenures/."""
 
     person = IdFilter(field_name="person_id", help_text="人员 id")

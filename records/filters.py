@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from people.filters import IdFilter, SmallNumberFilter, UpdatedSinceFilter, YearFilter, as_utc
 from people.models import Body
+from portal.filtering import FilterSet
 from records.models import (
     Action,
     Article,
@@ -65,7 +66,7 @@ def _contains(*fields: str):
     return method
 
 
-class PublicationFilter(django_filters.FilterSet):
+class PublicationFilter(FilterSet):
     """Gazette series: /api/v1/publications/."""
 
     region = django_filters.CharFilter(help_text="地区，如 营口市")
@@ -77,7 +78,7 @@ class PublicationFilter(django_filters.FilterSet):
         fields = ["region", "kind"]
 
 
-class GazetteFilter(django_filters.FilterSet):
+class GazetteFilter(FilterSet):
     """Issues: the issue list page and /api/v1/gazettes/."""
 
     publication = IdFilter(field_name="publication_id", help_text="公报刊物 id")
@@ -102,7 +103,7 @@ class GazetteFilter(django_filters.FilterSet):
         fields = ["publication", "region", "kind", "year", "issue"]
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(FilterSet):
     """Articles of issues: the article list page and /api/v1/articles/."""
 
     gazette = IdFilter(field_name="gazette_id", help_text="所属公报 id")
@@ -126,7 +127,7 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["gazette", "publication", "region", "year", "category", "doc_number", "meeting"]
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(FilterSet):
     """Meetings: /api/v1/meetings/."""
 
     publication = IssuePublicationFilter(help_text="首次刊载的公报刊物 id")
@@ -148,7 +149,7 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["publication", "region", "body", "term", "number"]
 
 
-class AttendanceFilter(django_filters.FilterSet):
+class AttendanceFilter(FilterSet):
     """Who attended a meeting: /api/v1/meetings/<id>/attendance/."""
 
     status = django_filters.ChoiceFilter(
@@ -163,7 +164,7 @@ class AttendanceFilter(django_filters.FilterSet):
         fields = ["status", "person"]
 
 
-class PersonnelDecisionFilter(django_filters.FilterSet):
+class PersonnelDecisionFilter(FilterSet):
     """Personnel decisions: /api/v1/personnel-decisions/."""
 
     publication = IssuePublicationFilter(help_text="公报刊物 id")
@@ -209,7 +210,7 @@ class PersonnelDecisionFilter(django_filters.FilterSet):
         return self._with_post(queryset, post__title__icontains=value)
 
 
-class VoteFilter(django_filters.FilterSet):
+class VoteFilter(FilterSet):
     """Evaluation votes: /api/v1/votes/."""
 
     publication = IssuePublicationFilter(help_text="公报刊物 id")
@@ -229,7 +230,7 @@ class VoteFilter(django_filters.FilterSet):
         fields = ["publication", "gazette", "region", "year", "meeting", "subject_type"]
 
 
-class TombstoneFilter(django_filters.FilterSet):
+class TombstoneFilter(FilterSet):
     """The changes feed: /api/v1/changes/."""
 
     since = django_filters.IsoDateTimeFilter(
