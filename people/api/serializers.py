@@ -2,11 +2,62 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people.models import Person, Post, Tenure
+from portal.request_memo import remembered
 from records.api.common import absolute, site_path
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, reading the current time zone once per request.
+
+    DRF asks for it (a request-local value, behind asgiref's Local) for every
+    value it writes: a seventh of serializing a 50-row list with one timestamp a row.
+    """
+
+    def default_timezone(self) -> Any:
+        if not settings.USE_TZ:
+            return None
+        return remembered("current time zone", timezone.get_current_timezone)
+
+
+_made_fields: dict[type, dict[str, serializers.Field]] = {}
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, its fields made once per class and copied per use.
+
+    DRF makes a model serializer's fields from the model's meta for every
+    serializer it instantiates (every request, and every nested one): 0.5–1.3 ms
+    of a 50-row list. What it makes depends on the class alone (Meta and declared
+    fields), so they are made once, and each serializer gets copies, as DRF
+    gives it copies of the declared fields. The fields to write out are listed
+    once per serializer, not once per row.
+    """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        made = _made_fields.get(type(self))
+        if made is None:
+            made = _made_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(made)
+
+    @cached_property
+    def _readable_fields(self) -> list[serializers.Field]:  # type: ignore[override]
+        return [field for field in self.fields.values() if not field.write_only]
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True, "readOnly": True})
@@ -67,7 +118,7 @@ class CorrectedMixin(serializers.Serializer):
         return bool(obj.corrected_fields)
 
 
-class DescribedModelSerializer(serializers.ModelSerializer):
+class DescribedModelSerializer(ModelSerializer):
     """A ModelSerializer whose fields are described by their model's verbose names."""
 
     def build_standard_field(self, field_name, model_field):
@@ -88,7 +139,7 @@ CORRECTED_FIELDS_HELP = "工作人员校对过的字段名；重新载入同一�
 UPDATED_AT_HELP = "最后修改时间（ISO 8601）；配合 updated_since 做增量同步。"
 
 
-class PersonRefSerializer(serializers.ModelSerializer):
+class PersonRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="人员 id")
     name = serializers.CharField(help_text="姓名")
 
@@ -102,7 +153,7 @@ class PersonRefSerializer(serializers.ModelSerializer):
         return {"id": obj.pk, "name": obj.name}
 
 
-class PostRefSerializer(serializers.ModelSerializer):
+class PostRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="职务 id")
     title = serializers.CharField(help_text="职务名称")
 
@@ -199,7 +250,9 @@ __all__ = [
     "ApiURLField",
     "CalledField",
     "CorrectedMixin",
+    "DateTimeField",
     "DescribedModelSerializer",
+    "ModelSerializer",
     "PersonRefSerializer",
     "PersonSerializer",
     "PostRefSerializer",

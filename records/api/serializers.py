@@ -16,7 +16,9 @@ from people.api.serializers import (
     ApiURLField,
     CalledField,
     CorrectedMixin,
+    DateTimeField,
     DescribedModelSerializer,
+    ModelSerializer,
     PersonRefSerializer,
     PostRefSerializer,
     SiteURLField,
@@ -42,7 +44,7 @@ UPDATED = {"help_text": UPDATED_AT_HELP}
 # --- references ----------------------------------------------------------------------
 
 
-class PublicationRefSerializer(serializers.ModelSerializer):
+class PublicationRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="公报刊物 id")
     issuer = serializers.CharField(help_text="发布机关，如 营口市人民代表大会常务委员会")
     region = serializers.CharField(help_text="地区，如 营口市")
@@ -53,7 +55,7 @@ class PublicationRefSerializer(serializers.ModelSerializer):
         fields = ["id", "issuer", "region", "kind"]
 
 
-class GazetteRefSerializer(serializers.ModelSerializer):
+class GazetteRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="公报（一期）id")
     title = CalledField(
         source="__str__", help_text="刊名与期号，如 营口市人民代表大会常务委员会公报 2021年第3期"
@@ -67,7 +69,7 @@ class GazetteRefSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "year", "issue", "url"]
 
 
-class ArticleRefSerializer(serializers.ModelSerializer):
+class ArticleRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="文章 id")
     number = serializers.IntegerField(help_text="在本期正文中的序号（从 1 起）")
     title = serializers.CharField(help_text="标题")
@@ -89,7 +91,7 @@ class ArticleRefSerializer(serializers.ModelSerializer):
         }
 
 
-class MeetingRefSerializer(serializers.ModelSerializer):
+class MeetingRefSerializer(ModelSerializer):
     id = serializers.IntegerField(help_text="会议 id")
     title = CalledField(source="__str__", help_text="会议名称")
 
@@ -536,7 +538,7 @@ RESOURCES = {
 }
 
 
-class TombstoneSerializer(serializers.ModelSerializer):
+class TombstoneSerializer(ModelSerializer):
     resource = serializers.SerializerMethodField(
         help_text="API 中的列表名（如 articles）；不单独公开的记录类型为 null"
     )
@@ -545,7 +547,7 @@ class TombstoneSerializer(serializers.ModelSerializer):
     reason = serializers.ChoiceField(
         choices=["deleted", "unpublished"], help_text="deleted：已删除；unpublished：所在公报已撤回"
     )
-    at = serializers.DateTimeField(help_text="发生时间")
+    at = DateTimeField(help_text="发生时间")
 
     class Meta:
         model = Tombstone
