@@ -13,3 +13,11 @@ application = get_wsgi_application()
 # it runs while serving: 2.6 → 0.7 ms of collection per request, measured over the
 # decision, people, search and API pages.
 gc.freeze()
+# A page makes tens of thousands of objects that live until it is sent. At the
+# default thresholds (700, 10, 10) the collector looks at them some 125 times
+# per 100 requests, and what it finds alive moves to older generations, whose
+# collections take 2–20 ms each, in the middle of some request. Collecting the
+# youngest after 7,000 allocations instead of 700: 7.6 → 4.6 % of the CPU spent
+# collecting over every benchmark URL, with no full collection in 305 requests
+# (python -m bench.collector, bench/RESULTS.md).
+gc.set_threshold(7000, 20, 20)
