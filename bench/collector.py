@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from bench.run import ROOT, pick_urls, setup_django
+from bench.run import ROOT, corpus_arguments, pick_urls, setup_django
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
@@ -73,12 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.collector", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--sqlite-path", default=str(ROOT / "var" / "bench.sqlite3"))
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--redis", default="")
-    parser.add_argument("--search2", default="预算")
-    parser.add_argument("--search6", default="生态环境保护")
+    corpus_arguments(parser)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3, help="runs of each setting")
     parser.add_argument("--threshold", type=_threshold, action="append")

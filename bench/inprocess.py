@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.run import ROOT, pick_urls, setup_django
+from bench.run import corpus_arguments, pick_urls, setup_django
 
 
 def measure(args: argparse.Namespace) -> dict[str, list[float]]:
@@ -69,12 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.inprocess", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--sqlite-path", default=str(ROOT / "var" / "bench.sqlite3"))
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench")
-    parser.add_argument("--redis", default="")
-    parser.add_argument("--search2", default="预算")
-    parser.add_argument("--search6", default="生态环境保护")
+    corpus_arguments(parser)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--warm", type=int, default=12)
     parser.add_argument("--table", nargs="+", metavar="RUN.json")

@@ -797,21 +797,26 @@ def report_mode(
     return "\n".join(lines), misses
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+def corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say which corpus a benchmark reads (and the searches it asks for)."""
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--sqlite-path", default=str(ROOT / "var" / "bench.sqlite3"))
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench")
     parser.add_argument(
         "--redis", default="", help="REDIS_URL for the cache, e.g. redis://127.0.0.1:6379/3"
     )
+    parser.add_argument("--search2", default="预算", help="the 2-character search")
+    parser.add_argument("--search6", default="生态环境保护", help="the 6-character search")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    corpus_arguments(parser)
     parser.add_argument("--mode", choices=["uncached", "cached", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per URL")
     parser.add_argument("--repeat", type=int, default=1, help="measure every URL this many times")
-    parser.add_argument("--search2", default="预算", help="the 2-character search")
-    parser.add_argument("--search6", default="生态环境保护", help="the 6-character search")
     parser.add_argument(
         "--search-terms",
         default="预算,市长,财政局,安全生产,城乡建设,生态环境保护,人民代表大会",
