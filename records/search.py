@@ -45,6 +45,8 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from records import choices
+
 TABLE = "records_search_entry"
 FTS_TABLE = "records_search_fts"
 
@@ -485,6 +487,48 @@ def _next_window_rows(covered: int, found: int) -> int:
     return max(2 * covered, -(-covered * MATCH_CAP * 3 // (2 * found)))
 
 
+def candidate_words(query: Query, common: dict[str, float]) -> str:
+    """What the GIN index is asked for to find a phrase's candidates: its rarer bigrams.
+
+    The index decodes the whole posting list of every lexeme it is asked for, and a
+    phrase's bigrams that are words (人民, 环境, 保护) are in a sixth to three quarters of
+    the rows, where the ones across two words (态环, 境保) are rare. Each phrase is asked
+    for by its bigrams that are not among ``common`` (the index's most common lexemes,
+    with their share of rows), or its two least common when all are; every other piece
+    as it is. The phrase check that follows keeps only the rows with the whole phrase,
+    so the rows found are the same: 生态环境保护 in its two windows of the 10,000-issue
+    corpus, 15 + 28.5 ms with all five bigrams, 7.8 + 24.2 ms with 态环 and 境保.
+    """
+    chosen: list[str] = []
+    for piece in query.pieces:
+        rare = [token for token in piece if token not in common]
+        if len(piece) > 1 and not rare:
+            rare = sorted(piece, key=lambda token: common[token])[:2]
+        chosen.extend(rare or piece)
+    return " & ".join(f"'{token}'" for token in dict.fromkeys(chosen))
+
+
+def _common_lexemes() -> dict[str, float]:
+    """The index's most common lexemes and their share of rows, as PostgreSQL's last
+    ANALYZE of the tsvector column counted them; read once per data version."""
+
+    def read() -> dict[str, float]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'tsv'",
+                [TABLE],
+            )
+            row = cursor.fetchone()
+        if not row or not row[0]:
+            return {}
+        # The frequencies are followed by their least and most (and the share of empty
+        # values): zip stops at the last lexeme.
+        return dict(zip(row[0], row[1], strict=False))
+
+    return choices.per_data_version("search-common-lexemes", read)
+
+
 def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     """(id, kind, object id, publication, year, folded title) of the newest MATCH_CAP matching rows.
 
@@ -511,7 +555,7 @@ def _newest_matches(cursor, query: Query) -> list[tuple[Any, ...]]:
     if newest is None:
         return []
     phrase = query.has_phrase()
-    words = query.tsquery_words() if phrase else query.tsquery()
+    words = candidate_words(query, _common_lexemes()) if phrase else query.tsquery()
 
     def matches_up_to(last_id: int, window: str | None, wanted: int) -> list[tuple[Any, ...]]:
         match, params = "to_tsquery('simple', %s)", [words]

@@ -59,6 +59,18 @@ def test_a_two_character_query_is_one_token_and_a_long_one_a_phrase():
     assert not search.parse_query("，。！ ")
 
 
+def test_a_phrase_is_looked_up_by_its_rarer_bigrams():
+    common = {"生态": 0.17, "环境": 0.33, "保护": 0.17, "人民": 0.73, "民代": 0.41, "代表": 0.56}
+    phrase = search.parse_query("生态环境保护")
+    assert search.candidate_words(phrase, common) == "'态环' & '境保'"
+    assert search.candidate_words(phrase, {}) == phrase.tsquery_words()
+    # All of a phrase common: its two least common.
+    assert search.candidate_words(search.parse_query("人民代表"), common) == "'民代' & '代表'"
+    # A piece of one token is asked for as it is, common or not.
+    mixed = search.parse_query("人民 生态环境保护 2021")
+    assert search.candidate_words(mixed, common) == "'人民' & '态环' & '境保' & '2021'"
+
+
 def test_query_syntax_of_the_user_cannot_reach_the_database():
     query = search.parse_query("""张玲" OR 'x' & !市长 NEAR(a b) *""")
     for token in (t for piece in query.pieces for t in piece):
@@ -234,6 +246,28 @@ def test_ranking_the_read_matches_gives_the_pages_the_database_ranking_gives(sam
             here = search.search(query, page=page, per_page=per_page)
             there = search.search(query, page=page, per_page=per_page, facets=False)
             assert (here.hits, here.has_next) == (there.hits, there.has_next), (page, per_page)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "q", ["促进民营经济发展", "人民代表大会", "关于我市义务教育工作情况的报告", "营口市人民政府"]
+)
+def test_a_phrase_found_by_fewer_bigrams_gives_the_same_results(samples, q, monkeypatch):
+    """PostgreSQL asks its index for a phrase's rarer bigrams (records.search.candidate_words):
+    what it finds is the same whichever of them it asks for, all of them included."""
+    query = search.parse_query(q)
+    bigrams = [token for piece in query.pieces for token in piece]
+
+    def found_with(common: dict[str, float]):
+        monkeypatch.setattr(search, "_common_lexemes", lambda: common)
+        result = search.search(query, per_page=50)
+        return result.hits, result.total, result.facets, result.capped
+
+    every = found_with({})
+    assert every[0]
+    assert found_with({token: 0.5 for token in bigrams}) == every  # the two least common
+    assert found_with({token: 0.5 for token in bigrams[1:]}) == every  # the first alone
+    assert found_with({token: 0.5 for token in bigrams[:-1]}) == every  # the last alone
 
 
 @pytest.mark.django_db
