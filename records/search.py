@@ -497,7 +497,7 @@ def candidate_words(query: Query, common: dict[str, float]) -> str:
     with their share of rows), or its two least common when all are; every other piece
     as it is. The phrase check that follows keeps only the rows with the whole phrase,
     so the rows found are the same: 生态环境保护 in its two windows of the 10,000-issue
-    corpus, 15 + 28.5 ms with all five bigrams, 7.8 + 24.2 ms with 态环 and 境保.
+    corpus, 15.0 + 28.6 ms with all five bigrams, 7.8 + 24.2 ms with 态环 and 境保 (psql).
     """
     chosen: list[str] = []
     for piece in query.pieces:
