@@ -16,12 +16,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from people.models import Person
-from records import search
+from records import foldtable, search
 from records.loading import publish_gazette, unpublish_gazette
 from records.models import Article, Gazette, GazetteStatus, Publication
 from tests.test_portal import load_samples
 
 # --- tokens and queries (no database) -----------------------------------------------
+
+
+def test_fold_table_is_current():
+    """Every code point folds as fold_char says: the table is made from it, and an
+    upgrade of OpenCC or of Python's Unicode data that changes a character fails here."""
+    every = "".join(map(chr, range(0x110000)))
+    assert search.fold(every) == "".join(map(foldtable.fold_char, every))
 
 
 def test_fold_is_simplified_half_width_lower_case_and_keeps_the_length():
