@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).with_name("foldtable.txt")
 # The CJK characters of search: they make bigrams, every other letter or digit makes words.
@@ -21,8 +22,8 @@ _CJK_CHAR_RE = re.compile(f"[{CJK}]")
 
 
 @cache
-def _converter():
-    import opencc
+def _converter() -> Any:
+    import opencc  # only to make the table
 
     return opencc.OpenCC("t2s")
 
