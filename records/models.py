@@ -593,6 +593,9 @@ class PersonnelDecision(ExtractedRecord):
             models.Index(fields=["action", "date"], name="decision_action_date"),
             models.Index(fields=["date"], name="decision_date"),
             models.Index(fields=["region", "person_name"], name="decision_region_name"),
+            # The API's list of a region, in id order: the page's rows, not a walk of every
+            # decision by id testing each one's region.
+            models.Index(fields=["region", "id"], name="decision_region_id"),
             models.Index(fields=["updated_at"], name="decision_updated"),
         ]
 

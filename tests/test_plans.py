@@ -193,6 +193,21 @@ def test_the_api_issue_list_walks_published_issues_in_id_order(client, corpus):
         assert not any("TEMP B-TREE FOR ORDER BY" in line for line in lines), (url, lines)
 
 
+def test_the_api_decision_list_of_a_region_reads_its_rows_in_id_order(client, corpus):
+    """The API's decisions of one region, in id order (its default): the (region, id)
+    index hands out the page's rows. Without it PostgreSQL walked every decision by id
+    and tested each one's region: 20,014 rows read for a page of 50 at 10,000 issues."""
+    region = Gazette.objects.order_by("id").first().publication.region
+    lines = [
+        line
+        for sql, plan in plans_of(client, f"/api/v1/personnel-decisions/?region={region}")
+        if 'FROM "records_personneldecision"' in sql
+        for line in plan
+    ]
+    assert any("decision_region_id" in line for line in lines), lines
+    assert not any("TEMP B-TREE FOR ORDER BY" in line or "Sort" in line for line in lines), lines
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_stops_planning_the_queries_a_page_repeats(client, corpus):
