@@ -65,7 +65,6 @@ MAX_QUERY_PIECES = 12
 MAX_TOKEN_CHARS = 60  # longer ASCII runs (hashes, garbage) are not indexed
 
 _RUN_RE = re.compile(f"([{foldtable.CJK}]+)|([0-9a-z]+)")
-_CJK_CHAR_RE = re.compile(f"[{foldtable.CJK}]")
 
 
 # --- folding and tokens --------------------------------------------------------
