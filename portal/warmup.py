@@ -15,6 +15,7 @@ later pages build; each costs one full collection, after a response is sent.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,15 +30,18 @@ class FreezeAfterRequests:
     def __init__(self, after: Sequence[int] = FREEZE_AFTER) -> None:
         self.pending = sorted(after)
         self.served = 0
+        self._lock = threading.Lock()  # threaded servers (runserver, gthread) finish in parallel
 
     def __call__(self, **kwargs: Any) -> None:
-        self.served += 1
-        if not self.pending or self.served < self.pending[0]:
-            return
-        self.pending.pop(0)
+        with self._lock:
+            self.served += 1
+            if not self.pending or self.served < self.pending[0]:
+                return
+            self.pending.pop(0)
+            last = not self.pending
         gc.collect()  # garbage frozen would never be freed
         gc.freeze()
-        if not self.pending:
+        if last:
             request_finished.disconnect(self)
 
 
