@@ -5,8 +5,9 @@ but a worker goes on making long-lived objects while it serves its first
 requests: compiled templates, URL patterns, model metadata, kept lists
 (about 56,000 more after one request of every benchmark page). Every full
 collection walked them again: 42–58 ms each, every fifty or so requests of a
-list page, and those requests were among a worker's slowest. Frozen as well, after a collection so that
-no garbage is kept, the full collections took 6–7 ms (bench/RESULTS.md).
+list page, and those requests were among a worker's slowest. Frozen as well,
+after a collection so that no garbage is kept, the full collections took
+6–7 ms (bench/RESULTS.md).
 
 The freeze is repeated at each count of requests in ``FREEZE_AFTER``, for what
 later pages build; each costs one full collection, after a response is sent.
