@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from records.loading import load_gazette_file
 from records.management.commands.ensure_clerk import ensure_clerk_group
 from records.models import Gazette, GazetteStatus
 from tests.conftest import ROOT, SAMPLES, needs_chromium
@@ -59,3 +60,34 @@ def test_clerk_uploads_reviews_and_publishes_in_a_browser(live_server, browser_p
     page.screenshot(path=str(ARTIFACTS / "published-issue.png"), full_page=True)
     for name in ("import-review.png", "gazette-review.png", "published-issue.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+def test_source_text_lines_show_number_beside_text_and_keep_spaces(live_server, browser_page):
+    name = "anyang-congress-2021-03.txt"
+    lines = (SAMPLES / name).read_text(encoding="utf-8").splitlines()
+    number = next(
+        n for n, line in enumerate(lines, start=1) if line.startswith(" ") and line.strip()
+    )
+    load_gazette_file((SAMPLES / name).read_bytes(), filename=name, publish=True)
+    gazette = Gazette.objects.get()
+
+    page = browser_page
+    page.goto(f"{live_server.url}/gazettes/{gazette.pk}/text/#L{number}")
+    layout = page.evaluate(
+        """() => {
+        const item = document.querySelector("li:target");
+        const link = item.querySelector("a");
+        const range = document.createRange();
+        range.selectNodeContents(item.lastChild);
+        const text = range.getBoundingClientRect(), box = link.getBoundingClientRect();
+        return {id: item.id, number: link.textContent, href: link.getAttribute("href"),
+                shown: item.innerText, linkRight: box.right, textLeft: text.left,
+                linkTop: box.top, textTop: text.top, background: getComputedStyle(item).backgroundColor};
+        }"""
+    )
+    assert layout["id"] == f"L{number}" and layout["number"] == str(number)
+    assert layout["href"] == f"#L{number}"
+    assert layout["shown"] == f"{number}\n{lines[number - 1]}"  # the text's leading space shown
+    assert layout["textLeft"] > layout["linkRight"]  # the number in its own column
+    assert abs(layout["textTop"] - layout["linkTop"]) < 12  # on the same row
+    assert layout["background"] != "rgba(0, 0, 0, 0)"  # the cited line is highlighted
