@@ -11,6 +11,7 @@ Environment variables:
     PORTAL_API_RATE        API requests per anonymous client, e.g. 600/min (the default)
     PORTAL_API_PROXIES     trusted proxies in front of the API, for the client's address (default 0)
     PORTAL_PG_PREPARE      0 to send PostgreSQL no prepared statements (a transaction pooler)
+    DATABASE_REPLICA_URL   comma-separated PostgreSQL read replicas of DATABASE_URL (portal.replicas)
 """
 
 from __future__ import annotations
@@ -124,7 +125,26 @@ if os.environ.get("DATABASE_URL"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=PREPARE_AFTER
         )
+    # Read replicas for anonymous readers' pages and API calls (portal/replicas.py).
+    PORTAL_READ_REPLICAS = []
+    for number, url in enumerate(env_list("DATABASE_REPLICA_URL"), start=1):
+        replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+            raise ImproperlyConfigured("DATABASE_REPLICA_URL: a replica of DATABASE_URL's kind.")
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
+        # Under test, the replicas stand for the test database, not their own copy of it.
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica{number}"] = replica
+        PORTAL_READ_REPLICAS.append(f"replica{number}")
 else:
+    if env_list("DATABASE_REPLICA_URL"):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL: replicas of PostgreSQL."
+        )
+    PORTAL_READ_REPLICAS = []
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
@@ -329,7 +349,10 @@ _after_static = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") +
 MIDDLEWARE[_after_static:_after_static] = [
     "corsheaders.middleware.CorsMiddleware",
     "portal.cache.PageCacheMiddleware",
+    # Inside the cache: a hit reads no database, so it asks no replica where it is.
+    "portal.replicas.ReplicaMiddleware",
 ]
+DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"] if PORTAL_READ_REPLICAS else []
 # SQLite: keep each worker's connection. A new one reads the whole schema (about 260 tables
 # and indexes) on its first statement: about 8 ms, more than most pages' queries together.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

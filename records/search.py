@@ -43,6 +43,7 @@ from django.db.models.signals import post_delete, pre_delete
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from portal.replicas import read_connection
 from records import choices, foldtable
 
 TABLE = "records_search_entry"
@@ -432,8 +433,9 @@ class _ValuesInStatement:
         self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
-        if connection.vendor == "postgresql" and params:
-            self._cursor.execute(connection.ops.compose_sql(sql, list(params)))
+        database = self._cursor.db
+        if database.vendor == "postgresql" and params:
+            self._cursor.execute(database.ops.compose_sql(sql, list(params)))
         else:
             self._cursor.execute(sql, params)
 
@@ -512,7 +514,7 @@ def _common_lexemes() -> dict[str, float]:
     ANALYZE of the tsvector column counted them; read once per data version."""
 
     def read() -> dict[str, float]:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
                 "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'tsv'",
@@ -618,7 +620,7 @@ def search(
     if not query or (isinstance(publications, list) and not publications):
         return RawResults(query, [], False, 0, Facets())
     no_choice = facets and not (kind or publication or year or publications is not None)
-    with connection.cursor() as database_cursor:
+    with read_connection().cursor() as database_cursor:
         cursor = _ValuesInStatement(database_cursor)
         if no_choice:
             # No choice made: the matching rows are read once, for every facet and for

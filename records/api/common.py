@@ -23,7 +23,6 @@ import json
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -32,6 +31,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from portal.paths import site_path as site_path
+from portal.replicas import read_connection
 from records.api.pagination import KeysetPagination
 
 # --- links to the site ---------------------------------------------------------
@@ -232,6 +232,7 @@ def data_version() -> tuple[str, dt.datetime | None]:
     from audited ones; publishing touches ``Gazette.updated_at``; deletions
     and unpublishing write tombstones.
     """
+    connection = read_connection()
     quote = connection.ops.quote_name
     parts = " UNION ALL ".join(
         f"SELECT MAX({quote(column)}) AS v FROM {quote(table)}"

@@ -1,0 +1,155 @@
+"""Public pages and the API read from PostgreSQL read replicas (DATABASE_REPLICA_URL).
+
+What reads a replica: a GET or HEAD of an anonymous reader (no session or
+messages cookie, no Authorization header) outside /admin/, and only when the
+replica has replayed the primary's write-ahead log as far as the primary had
+written it when the request came in. Everything else reads and writes the
+primary (``default``): clerks signed in, the admin, every POST, the loader and
+every ``manage.py`` command.
+
+Why the position check. Publishing commits on the primary and bumps the page
+cache's data version (portal.cache) at once; a replica a moment behind would
+render the issue as it was and the page would be kept under the new version
+until the next change. A replica that has replayed past the primary's position
+at the start of the request has every commit made before it, so a page read
+from it is as new as one read from the primary. A replica that is behind, or
+does not answer, is passed over and the request reads the primary; one that
+does not answer is left alone for ``RETRY_SECONDS`` in this process. A server
+that is not in recovery (a logical replica, or the primary itself under test)
+cannot tell its position this way and is read as it is.
+
+It costs a request that reads a replica two short statements, one on the
+primary and one on the replica; a page the cache answers reads no database at
+all (PageCacheMiddleware sits outside this one).
+
+The routing is a router and a context variable rather than django-multidb-router:
+that router reads every replica by default, commands and the loader included
+(the loader reads before it writes), and knows nothing of the replica's position.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 30.0
+# Where a signed-in clerk works: always the primary, whatever cookies the request has.
+PRIMARY_PATHS = ("/admin/",)
+
+_reading: ContextVar[str | None] = ContextVar("portal_reading_alias", default=None)
+_unreachable_until: dict[str, float] = {}
+
+
+def reading_alias() -> str:
+    """The database the current request reads: a replica's alias, or ``default``."""
+    return _reading.get() or DEFAULT_DB_ALIAS
+
+
+def read_connection() -> BaseDatabaseWrapper:
+    """The connection for a read-only statement written by hand (the ORM's go by the router)."""
+    return connections[reading_alias()]
+
+
+class ReplicaRouter:
+    """Reads go where ReplicaMiddleware pointed the request; writes and migrations to the primary."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        return _reading.get()
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        return True  # every alias holds the same rows
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db == DEFAULT_DB_ALIAS
+
+
+def anonymous_read(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if "HTTP_COOKIE" not in request.META:
+        return True
+    cookies = request.COOKIES
+    return not (settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies)
+
+
+def _primary_position() -> str | None:
+    primary = connections[DEFAULT_DB_ALIAS]
+    if primary.vendor != "postgresql":
+        return None
+    with primary.cursor() as cursor:
+        # The insert position, not the write position: it covers a commit made with
+        # synchronous_commit off, which returns before its record is written.
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        (position,) = cursor.fetchone()
+    return position
+
+
+def _has_replayed(alias: str, position: str | None) -> bool:
+    replica = connections[alias]
+    if position is None or replica.vendor != "postgresql":
+        return True
+    with replica.cursor() as cursor:
+        # NULL from a server that is not replaying a primary's log: read it as it is.
+        cursor.execute(
+            "SELECT pg_last_wal_replay_lsn() IS NULL OR pg_last_wal_replay_lsn() >= %s::pg_lsn",
+            [position],
+        )
+        (replayed,) = cursor.fetchone()
+    return bool(replayed)
+
+
+def choose_replica(aliases: Iterable[str]) -> str | None:
+    """A replica that has replayed the primary's current position, or None for the primary."""
+    now = time.monotonic()
+    candidates = [alias for alias in aliases if _unreachable_until.get(alias, 0.0) <= now]
+    if not candidates:
+        return None
+    random.shuffle(candidates)
+    position = _primary_position()
+    for alias in candidates:
+        try:
+            if _has_replayed(alias, position):
+                return alias
+        except DatabaseError as error:
+            _unreachable_until[alias] = now + RETRY_SECONDS
+            connections[alias].close()
+            logger.warning(
+                "read replica %s passed over for %.0f s: %s", alias, RETRY_SECONDS, error
+            )
+    return None
+
+
+class ReplicaMiddleware:
+    """Point an anonymous reader's request at a replica that is up to date (see module)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        replicas = getattr(settings, "PORTAL_READ_REPLICAS", ())
+        if not replicas or not anonymous_read(request):
+            return self.get_response(request)
+        alias = choose_replica(replicas)
+        if alias is None:
+            return self.get_response(request)
+        _reading.set(alias)
+        try:
+            return self.get_response(request)
+        finally:
+            _reading.set(None)
