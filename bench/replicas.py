@@ -14,7 +14,8 @@ request (``pg_stat_database``, read after gunicorn has stopped, when every
 connection has reported its counts; each statement of a page is a transaction of
 its own, and so is Django's health check of a kept connection). Then, with the
 replica, the same while ``generate_corpus`` loads ``--load-issues`` more issues
-into the primary: requests that find the standby behind read the primary.
+into the primary (configured as the site, so its changes move the data version):
+requests that find the standby behind read the primary.
 """
 
 from __future__ import annotations
@@ -68,8 +69,12 @@ def measure(args: argparse.Namespace, path: str, *, replica: bool, port: int) ->
 
 
 def loading(args: argparse.Namespace, issues: int) -> subprocess.Popen:
-    env = {**base_env(args, cached=False), "DATABASE_URL": args.database_url}
-    env.pop("DATABASE_REPLICA_URL", None)
+    # Configured as the site is, so that its changes move the data version the site reads.
+    env = {
+        **base_env(args, cached=False),
+        "DATABASE_URL": args.database_url,
+        "DATABASE_REPLICA_URL": args.replica_url,
+    }
     return subprocess.Popen(
         [str(VENV_BIN / "python"), "manage.py", "generate_corpus", "--issues", str(issues), "--resume"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -123,6 +123,12 @@ def enabled() -> bool:
     return bool(getattr(settings, "PORTAL_PAGE_CACHE", False))
 
 
+def versioned() -> bool:
+    """Whether changes bump the data version: for the page cache, and for the read
+    replicas, which ask the primary where it is again when the version moves."""
+    return enabled() or bool(getattr(settings, "PORTAL_READ_REPLICAS", ()))
+
+
 # --- the data version -------------------------------------------------------------------
 
 
@@ -173,7 +179,7 @@ def bump_data_version() -> None:
     when there is none), so that nothing rendered from the rows as they were
     before the commit stays in use.
     """
-    if not enabled():
+    if not versioned():
         return
     _new_version()
     transaction.on_commit(_new_version)
@@ -187,7 +193,7 @@ def _is_public_model(sender: Any) -> bool:
 
 
 def _on_change(sender: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw") or not enabled() or not _is_public_model(sender):
+    if kwargs.get("raw") or not versioned() or not _is_public_model(sender):
         return
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed: bump after the change, not before

@@ -3,24 +3,28 @@
 What reads a replica: a GET or HEAD of an anonymous reader (no session or
 messages cookie, no Authorization header) outside /admin/, and only when the
 replica has replayed the primary's write-ahead log as far as the primary had
-written it when the request came in. Everything else reads and writes the
-primary (``default``): clerks signed in, the admin, every POST, the loader and
-every ``manage.py`` command.
+written it after the last change of a public record. Everything else reads and
+writes the primary (``default``): clerks signed in, the admin, every POST, the
+loader and every ``manage.py`` command.
 
-Why the position check. Publishing commits on the primary and bumps the page
-cache's data version (portal.cache) at once; a replica a moment behind would
+Why the position check. Publishing commits on the primary and bumps the data
+version (portal.cache) when it has committed; a replica a moment behind would
 render the issue as it was and the page would be kept under the new version
-until the next change. A replica that has replayed past the primary's position
-at the start of the request has every commit made before it, so a page read
-from it is as new as one read from the primary. A replica that is behind, or
-does not answer, is passed over and the request reads the primary; one that
-does not answer is left alone for ``RETRY_SECONDS`` in this process. A server
-that is not in recovery (a logical replica, or the primary itself under test)
-cannot tell its position this way and is read as it is.
+until the next change. So each process reads the primary's position once per
+data version (and again after ``POSITION_SECONDS``), reading the version first:
+a change committed before the version was read is before that position. A
+replica that has replayed past it shows every change the version stands for,
+as the page cache does. A replica that is behind, or does not answer, is passed
+over and the request reads the primary; one that does not answer is left alone
+for ``RETRY_SECONDS`` in this process. A server that is not in recovery (a
+logical replica, or the primary itself under test) cannot tell its position
+this way and is read as it is.
 
-It costs a request that reads a replica two short statements, one on the
-primary and one on the replica; a page the cache answers reads no database at
-all (PageCacheMiddleware sits outside this one).
+It costs a request that reads a replica one short statement on the replica, and
+one on the primary when the version has moved; a page the cache answers reads no
+database at all (PageCacheMiddleware sits outside this one). The version is the
+page cache's (Redis with several servers, as README says): were it not shared,
+``POSITION_SECONDS`` bounds how far behind a page can be.
 
 The routing is a router and a context variable rather than django-multidb-router:
 that router reads every replica by default, commands and the loader included
@@ -41,14 +45,19 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
+from portal.cache import data_version
+
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 30.0
+POSITION_SECONDS = 1.0
 # Where a signed-in clerk works: always the primary, whatever cookies the request has.
 PRIMARY_PATHS = ("/admin/",)
 
 _reading: ContextVar[str | None] = ContextVar("portal_reading_alias", default=None)
 _unreachable_until: dict[str, float] = {}
+# (data version, when read, the primary's position then): this process's last reading.
+_position: tuple[str, float, str | None] | None = None
 
 
 def reading_alias() -> str:
@@ -100,6 +109,20 @@ def _primary_position() -> str | None:
     return position
 
 
+def required_position() -> str | None:
+    """The primary's position as of the current data version (None: not PostgreSQL)."""
+    global _position
+    version = data_version()  # before the position: see the module's docstring
+    now = time.monotonic()
+    if _position is not None:
+        known_version, read_at, position = _position
+        if known_version == version and now - read_at < POSITION_SECONDS:
+            return position
+    position = _primary_position()
+    _position = (version, now, position)
+    return position
+
+
 def _has_replayed(alias: str, position: str | None) -> bool:
     replica = connections[alias]
     if position is None or replica.vendor != "postgresql":
@@ -121,7 +144,7 @@ def choose_replica(aliases: Iterable[str]) -> str | None:
     if not candidates:
         return None
     random.shuffle(candidates)
-    position = _primary_position()
+    position = required_position()
     for alias in candidates:
         try:
             if _has_replayed(alias, position):

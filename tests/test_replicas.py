@@ -14,11 +14,13 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from portal import replicas
+from portal.cache import bump_data_version
 from records import search
 from records.loading import load_gazette_file, unpublish_gazette
 from records.models import ErrorReport, Gazette, PersonnelDecision
@@ -54,11 +56,22 @@ def wait_for_replay(timeout: float = 30.0) -> None:
 
 
 @pytest.fixture
-def with_replica(settings):
+def with_replica(settings, monkeypatch):
     settings.PORTAL_READ_REPLICAS = [REPLICA]
+    # A data version of the test's own (a real deployment's is shared by its processes).
+    settings.CACHES = {
+        **settings.CACHES,
+        "data_version": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-replicas-version",
+        },
+    }
+    caches["data_version"].clear()
+    monkeypatch.setattr(replicas, "_position", None)
     replicas._unreachable_until.clear()
     yield
     replicas._unreachable_until.clear()
+    caches["data_version"].clear()
 
 
 @pytest.fixture
@@ -187,6 +200,26 @@ def test_without_replicas_every_read_is_the_primarys(published, settings):
     response, primary, replica = get(Client(), "/gazettes/")
     assert response.status_code == 200
     assert primary and not replica
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_the_primary_is_asked_its_position_once_per_data_version(published, monkeypatch):
+    asked = []
+    original = replicas._primary_position
+    monkeypatch.setattr(replicas, "_primary_position", lambda: asked.append(1) or original())
+    client = Client()
+    for _ in range(3):
+        response, primary, replica = get(client, "/gazettes/")
+        assert response.status_code == 200 and read_the_page(replica)
+    assert len(asked) == 1
+    assert not primary  # the primary ran nothing at all for the last two
+    bump_data_version()  # what every change of a public record does
+    get(client, "/gazettes/")
+    assert len(asked) == 2
+    monkeypatch.setattr(replicas, "POSITION_SECONDS", 0.0)  # and again when it is old
+    get(client, "/gazettes/")
+    get(client, "/gazettes/")
+    assert len(asked) == 4
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
