@@ -334,10 +334,13 @@ class BoundedLocMemCache(LocMemCache):
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    path = request.path
-    if path.startswith(tuple(getattr(settings, "PORTAL_PAGE_CACHE_EXCLUDE", ()))):
+    excluded = tuple(getattr(settings, "PORTAL_PAGE_CACHE_EXCLUDE", ()))
+    return anonymous_read(request, outside=excluded)
+
+
+def anonymous_read(request: HttpRequest, *, outside: tuple[str, ...]) -> bool:
+    """A GET or HEAD outside those paths with nothing that says who is asking."""
+    if request.method not in ("GET", "HEAD") or request.path.startswith(outside):
         return False
     if "HTTP_AUTHORIZATION" in request.META:
         return False

@@ -45,7 +45,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
-from portal.cache import data_version
+from portal import cache
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,7 @@ class ReplicaRouter:
 
 
 def anonymous_read(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
-        return False
-    if "HTTP_AUTHORIZATION" in request.META:
-        return False
-    if "HTTP_COOKIE" not in request.META:
-        return True
-    cookies = request.COOKIES
-    return not (settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies)
+    return cache.anonymous_read(request, outside=PRIMARY_PATHS)
 
 
 def _primary_position() -> str | None:
@@ -112,7 +105,7 @@ def _primary_position() -> str | None:
 def required_position() -> str | None:
     """The primary's position as of the current data version (None: not PostgreSQL)."""
     global _position
-    version = data_version()  # before the position: see the module's docstring
+    version = cache.data_version()  # before the position: see the module's docstring
     now = time.monotonic()
     if _position is not None:
         known_version, read_at, position = _position
