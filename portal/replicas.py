@@ -16,7 +16,9 @@ a change committed before the version was read is before that position. A
 replica that has replayed past it shows every change the version stands for,
 as the page cache does. A replica that is behind, or does not answer, is passed
 over and the request reads the primary; one that does not answer is left alone
-for ``RETRY_SECONDS`` in this process. A server that is not in recovery (a
+for ``RETRY_SECONDS`` in this process. When the primary does not answer, readers
+still get pages: a replica is read as it is, and the response says ``no-store``
+so that no cache keeps it under a version it may not show. A server that is not in recovery (a
 logical replica, or the primary itself under test) cannot tell its position
 this way and is read as it is.
 
@@ -44,6 +46,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from portal import cache
 
@@ -130,24 +133,38 @@ def _has_replayed(alias: str, position: str | None) -> bool:
     return bool(replayed)
 
 
-def choose_replica(aliases: Iterable[str]) -> str | None:
-    """A replica that has replayed the primary's current position, or None for the primary."""
+def _pass_over(alias: str, now: float, error: DatabaseError) -> None:
+    _unreachable_until[alias] = now + RETRY_SECONDS
+    connections[alias].close()
+    logger.warning("database %s passed over for %.0f s: %s", alias, RETRY_SECONDS, error)
+
+
+def choose_replica(aliases: Iterable[str]) -> tuple[str, bool] | None:
+    """A replica to read, and whether it is known to be up to date; None for the primary.
+
+    A replica is up to date when it has replayed the primary's position as of the
+    current data version. When the primary does not answer, its position is not
+    known: a replica is read as it is, so that readers still get pages.
+    """
     now = time.monotonic()
     candidates = [alias for alias in aliases if _unreachable_until.get(alias, 0.0) <= now]
     if not candidates:
         return None
     random.shuffle(candidates)
-    position = required_position()
+    position: str | None = None
+    known = _unreachable_until.get(DEFAULT_DB_ALIAS, 0.0) <= now
+    if known:
+        try:
+            position = required_position()
+        except DatabaseError as error:
+            _pass_over(DEFAULT_DB_ALIAS, now, error)
+            known = False
     for alias in candidates:
         try:
-            if _has_replayed(alias, position):
-                return alias
+            if not known or _has_replayed(alias, position):
+                return alias, known
         except DatabaseError as error:
-            _unreachable_until[alias] = now + RETRY_SECONDS
-            connections[alias].close()
-            logger.warning(
-                "read replica %s passed over for %.0f s: %s", alias, RETRY_SECONDS, error
-            )
+            _pass_over(alias, now, error)
     return None
 
 
@@ -161,11 +178,17 @@ class ReplicaMiddleware:
         replicas = getattr(settings, "PORTAL_READ_REPLICAS", ())
         if not replicas or not anonymous_read(request):
             return self.get_response(request)
-        alias = choose_replica(replicas)
-        if alias is None:
+        chosen = choose_replica(replicas)
+        if chosen is None:
             return self.get_response(request)
+        alias, up_to_date = chosen
         _reading.set(alias)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             _reading.set(None)
+        if not up_to_date:
+            # Perhaps older than the data version says: not for the page cache, nor
+            # for any other cache on the way.
+            patch_cache_control(response, no_store=True)
+        return response

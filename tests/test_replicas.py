@@ -15,7 +15,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -245,6 +245,35 @@ def test_a_replica_that_does_not_answer_is_passed_over_and_left_alone(published)
     finally:
         replica.close()
         replica.settings_dict["PORT"] = port
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_when_the_primary_does_not_answer_readers_get_pages_no_cache_keeps(
+    published, settings, monkeypatch
+):
+    settings.PORTAL_PAGE_CACHE = True
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "portal.cache.BoundedLocMemCache", "LOCATION": "test-replicas"},
+    }
+    caches["pages"].clear()
+    asked = []
+
+    def primary_down():
+        asked.append(1)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(replicas, "_primary_position", primary_down)
+    client = Client()
+    for _ in range(2):
+        response, primary, replica = get(client, "/gazettes/")
+        assert response.status_code == 200 and "营口" in response.content.decode()
+        assert read_the_page(replica) and not primary
+        assert "no-store" in response["Cache-Control"]
+        assert response.get("X-Page-Cache") is None  # neither kept nor served by the cache
+    assert len(asked) == 1  # then left alone
+    assert DEFAULT_DB_ALIAS in replicas._unreachable_until
+    caches["pages"].clear()
 
 
 # --- a real standby (DATABASE_REPLICA_URL): never older than the primary ---------------------
