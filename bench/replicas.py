@@ -86,7 +86,7 @@ def issue_count(url: str) -> int:
         ["psql", url, "-qAtc", "SELECT count(*) FROM records_gazette"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    return int(out.strip())  # the corpus's issues, all loaded by generate_corpus
+    return int(out.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--load-issues", type=int, default=20)
+    parser.add_argument(
+        "--load-issues",
+        type=int,
+        default=20,
+        help="generate_corpus --resume to this many more than the issues there are "
+        "(it loads the corpus's issues up to that index that are missing: its own line says how many)",
+    )
     args = parser.parse_args(argv)
     args.db, args.redis = "postgres", ""
 
@@ -130,14 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     time.sleep(8)  # gunicorn up and warm, wrk running
     started = time.monotonic()
-    process = loading(args, first + args.load_issues)
+    target = first + args.load_issues
+    process = loading(args, target)
     output, _ = process.communicate()
     took = time.monotonic() - started
     server.join()
     load, per_request = result["load"]
     print(
-        f"\nwhile {args.load_issues} issues were loaded into the primary ({took:.1f} s of the "
-        f"{args.duration} s of wrk; {output.strip().splitlines()[-1] if output.strip() else ''}):"
+        f"\nwhile generate_corpus --issues {target} --resume loaded into the primary ({took:.1f} s, "
+        f"from about 8 s into gunicorn's run; wrk {args.duration} s; it said: "
+        f"{output.strip().splitlines()[-1] if output.strip() else '(nothing)'}):"
     )
     print(
         f"gazette list with the replica: {load.rps:.0f} req/s, p50 {load.p50:.1f} ms, "

@@ -18,9 +18,9 @@ as the page cache does. A replica that is behind, or does not answer, is passed
 over and the request reads the primary; one that does not answer is left alone
 for ``RETRY_SECONDS`` in this process. When the primary does not answer, readers
 still get pages: a replica is read as it is, and the response says ``no-store``
-so that no cache keeps it under a version it may not show. A server that is not in recovery (a
-logical replica, or the primary itself under test) cannot tell its position
-this way and is read as it is.
+so that no cache keeps it under a version it may not show. A server that is not
+in recovery (a logical replica, or the primary itself under test) cannot tell
+its position this way and is read as it is.
 
 It costs a request that reads a replica one short statement on the replica, and
 one on the primary when the version has moved; a page the cache answers reads no
